@@ -1,0 +1,268 @@
+"""``KnowledgeBase.load(settings)``: the one entry point both adapters call.
+
+It finds every file under the post-mortems folder, accounts for each one
+(published, draft hidden, failed, or ignored with a reason), parses and checks
+the post-mortems and the pattern definitions, runs the cross-file rules, and
+returns one immutable value.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, MutableMapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from types import MappingProxyType
+
+from .corpus import alias_table, check_corpus, effective_patterns, resolve_aliases
+from .model import Diagnostic, Level, Pattern, Postmortem, Status
+from .parse import parse_pattern, parse_postmortem
+from .rules import check_postmortem
+from .settings import Settings
+
+__all__ = ["FileOutcome", "FileRecord", "KnowledgeBase", "ParseCache"]
+
+
+class FileOutcome(StrEnum):
+    """What a run did with one file found under the post-mortems folder."""
+
+    PUBLISHED = "published"
+    DRAFT_HIDDEN = "draft-hidden"
+    FAILED = "failed"
+    IGNORED = "ignored"
+
+
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    """One file's outcome; ``reason`` says why it was ignored or failed."""
+
+    path: str
+    outcome: FileOutcome
+    reason: str = ""
+
+
+# (relative path, file bytes, settings, today) -> (model, per-file diagnostics)
+ParseCache = MutableMapping[tuple[str, bytes, Settings, date], tuple[Postmortem | None, tuple[Diagnostic, ...]]]
+
+_IGNORED_NAMES = {".ds_store": "operating-system metadata", "thumbs.db": "operating-system metadata"}
+
+
+def _ignore_reason(name: str) -> str | None:
+    """Why a file that is not a post-mortem is skipped, or None for a post-mortem."""
+    lower = name.lower()
+    if lower in _IGNORED_NAMES:
+        return _IGNORED_NAMES[lower]
+    if name.startswith(".#") or name.endswith(("~", ".swp", ".swo")) or name.startswith("#"):
+        return "editor backup or lock file"
+    if name.startswith("."):
+        return "hidden file"
+    if lower in ("readme.md", "index.md"):
+        return "folder documentation, not a post-mortem"
+    if lower.endswith(".markdown"):
+        return "post-mortems must use the .md extension (rename it to .md to publish it)"
+    if not lower.endswith(".md"):
+        return "not a Markdown file (attachments may sit beside post-mortems)"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    rel: str
+    path: Path | None  # None: not readable, see reason
+    reason: str = ""  # PM001 reason when path is None
+
+
+def _walk(settings: Settings) -> Iterator[_Found]:
+    """Every file under the post-mortems folder, sorted, confined to the folder."""
+    top = settings.postmortems_path
+    root = settings.root.resolve()
+    if not top.is_dir():
+        return
+    seen_dirs: set[Path] = set()
+
+    def rel(p: Path) -> str:
+        try:
+            return p.relative_to(root).as_posix()
+        except ValueError:
+            return p.as_posix()
+
+    def visit(folder: Path) -> Iterator[_Found]:
+        real = folder.resolve()
+        if real in seen_dirs:
+            return
+        seen_dirs.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(top):
+                    yield _Found(rel(path), None, "symbolic link leaves the post-mortems folder; it is not followed")
+                    continue
+                if target.is_dir():
+                    if target in seen_dirs or top.is_relative_to(target):
+                        yield _Found(rel(path), None, "symbolic link loop; it is not followed")
+                        continue
+            if entry.is_dir():
+                yield from visit(path)
+            elif entry.is_file():
+                yield _Found(rel(path), path)
+            else:
+                yield _Found(rel(path), None, "not a regular file")
+
+    yield from visit(top)
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything known about a folder of post-mortems after one load.
+
+    ``incidents`` are the post-mortems that get published (no errors; drafts
+    only when ``settings.show_drafts``), sorted newest first then by id.
+    ``patterns`` holds every pattern defined or cited (generated ones have
+    ``defined == False``), keyed by id. ``diagnostics`` are sorted by path,
+    line, column and code. ``files`` accounts for every file found.
+    """
+
+    settings: Settings
+    today: date
+    incidents: tuple[Postmortem, ...]
+    patterns: Mapping[str, Pattern]
+    diagnostics: tuple[Diagnostic, ...]
+    files: tuple[FileRecord, ...]
+    _by_id: Mapping[str, Postmortem] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def load(cls, settings: Settings, cache: ParseCache | None = None) -> KnowledgeBase:
+        """Parse, check and index the knowledge base described by ``settings``."""
+        today = settings.today or date.today()
+        diagnostics: list[Diagnostic] = []
+        parsed: list[tuple[str, Postmortem | None, tuple[Diagnostic, ...]]] = []
+        records: dict[str, FileRecord] = {}
+
+        for found in _walk(settings):
+            if found.path is None:
+                diagnostics.append(Diagnostic(found.rel, 1, 1, "PM001", Level.ERROR, found.reason))
+                records[found.rel] = FileRecord(found.rel, FileOutcome.FAILED, found.reason)
+                continue
+            reason = _ignore_reason(found.path.name)
+            if reason is not None:
+                records[found.rel] = FileRecord(found.rel, FileOutcome.IGNORED, reason)
+                continue
+            result = _load_file(found.rel, found.path, settings, today, cache)
+            parsed.append((found.rel, *result))
+            diagnostics.extend(result[1])
+
+        patterns, pattern_diags = _load_patterns(settings)
+        diagnostics.extend(pattern_diags)
+        models = [pm for _, pm, _ in parsed if pm is not None]
+        diagnostics.extend(check_corpus(models, patterns, settings.patterns_dir))
+        aliases = alias_table(patterns)
+
+        failing = {d.path for d in diagnostics if d.level is Level.ERROR}
+        incidents: list[Postmortem] = []
+        for rel, pm, _ in parsed:
+            if pm is None or rel in failing:
+                records[rel] = FileRecord(rel, FileOutcome.FAILED, "has errors")
+            elif pm.status is Status.DRAFT and not settings.show_drafts:
+                records[rel] = FileRecord(rel, FileOutcome.DRAFT_HIDDEN, "draft (show_drafts is off)")
+            else:
+                records[rel] = FileRecord(rel, FileOutcome.PUBLISHED)
+                incidents.append(resolve_aliases(pm, aliases))
+
+        incidents.sort(key=lambda pm: pm.id)
+        incidents.sort(key=lambda pm: pm.date, reverse=True)
+        all_patterns = effective_patterns(patterns, models)
+        return cls(
+            settings=settings,
+            today=today,
+            incidents=tuple(incidents),
+            patterns=MappingProxyType(all_patterns),
+            diagnostics=tuple(sorted(set(diagnostics))),
+            files=tuple(records[k] for k in sorted(records)),
+            _by_id=MappingProxyType({pm.id: pm for pm in incidents}),
+        )
+
+    # -- queries -------------------------------------------------------------------
+    def incident(self, incident_id: str) -> Postmortem | None:
+        """The published incident with this id."""
+        return self._by_id.get(incident_id)
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        """Diagnostics that fail every run."""
+        return tuple(d for d in self.diagnostics if d.level is Level.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        """Diagnostics that fail only strict runs."""
+        return tuple(d for d in self.diagnostics if d.level is Level.WARNING)
+
+    def counts(self) -> dict[FileOutcome, int]:
+        """How many files had each outcome (every outcome present, zero included)."""
+        result = dict.fromkeys(FileOutcome, 0)
+        for record in self.files:
+            result[record.outcome] += 1
+        return result
+
+    def incidents_citing(self, pattern_id: str) -> tuple[Postmortem, ...]:
+        """Published incidents citing the pattern as root cause or contributing factor."""
+        return tuple(pm for pm in self.incidents if pattern_id in pm.patterns)
+
+
+def _load_file(
+    rel: str, path: Path, settings: Settings, today: date, cache: ParseCache | None
+) -> tuple[Postmortem | None, tuple[Diagnostic, ...]]:
+    """Read, parse and check one post-mortem, through the cache when one is given."""
+    try:
+        size = path.stat().st_size
+        if size > settings.max_file_bytes:
+            return None, (
+                Diagnostic(
+                    rel, 1, 1, "PM001", Level.ERROR,
+                    f"file is {size} bytes, over the limit of {settings.max_file_bytes} bytes "
+                    "(max_file_bytes); split it or move attachments out",
+                ),
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, (Diagnostic(rel, 1, 1, "PM001", Level.ERROR, f"file cannot be read: {exc.strerror}"),)
+    key = (rel, data, settings, today)
+    if cache is not None and key in cache:
+        return cache[key]
+    pm, diags = parse_postmortem(data, rel, settings)
+    if pm is not None:
+        diags = [*diags, *check_postmortem(pm, data, settings, today)]
+    result = (pm, tuple(diags))
+    if cache is not None:
+        cache[key] = result
+    return result
+
+
+def _load_patterns(settings: Settings) -> tuple[dict[str, Pattern], list[Diagnostic]]:
+    """Every pattern definition in the patterns folder (not recursive), by id."""
+    folder = settings.patterns_path
+    patterns: dict[str, Pattern] = {}
+    diagnostics: list[Diagnostic] = []
+    if not folder.is_dir():
+        return patterns, diagnostics
+    root = settings.root.resolve()
+    for path in sorted(folder.glob("*.md")):
+        if path.name.lower() in ("index.md", "readme.md"):
+            continue
+        rel = path.resolve().relative_to(root).as_posix() if path.resolve().is_relative_to(root) else path.as_posix()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            diagnostics.append(Diagnostic(rel, 1, 1, "PM001", Level.ERROR, f"file cannot be read: {exc.strerror}"))
+            continue
+        pattern, diags = parse_pattern(data, rel, settings)
+        diagnostics.extend(diags)
+        if pattern is not None:
+            patterns[pattern.id] = pattern
+    return patterns, diagnostics
