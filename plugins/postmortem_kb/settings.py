@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
+from typing import Literal
 
 __all__ = ["DEFAULT_BLAME_PHRASES", "Settings"]
 
@@ -57,7 +58,9 @@ class Settings:
     blame_phrases: Mapping[str, str] = DEFAULT_BLAME_PHRASES
     roster: tuple[str, ...] = ()  # names of people, flagged when they appear in the root cause analysis
     today: date | None = None
-    overdue_is_error: bool = False
+    # overdue open action items (PM043): a warning by default; "error" fails the run;
+    # "off" silences the diagnostic (the site still shows overdue items)
+    overdue: Literal["warning", "error", "off"] = "warning"
     show_drafts: bool = False
 
     @property
