@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
@@ -22,7 +22,7 @@ from .parse import parse_pattern, parse_postmortem
 from .rules import check_postmortem
 from .settings import Settings
 
-__all__ = ["FileOutcome", "FileRecord", "KnowledgeBase", "ParseCache"]
+__all__ = ["FileOutcome", "FileRecord", "KnowledgeBase", "ParseCache", "default_today"]
 
 
 class FileOutcome(StrEnum):
@@ -118,6 +118,14 @@ def _walk(settings: Settings) -> Iterator[_Found]:
     yield from visit(top)
 
 
+def default_today() -> date:
+    """Today, or the date of ``SOURCE_DATE_EPOCH`` (UTC) for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+    return date.today()
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     """Everything known about a folder of post-mortems after one load.
@@ -140,7 +148,7 @@ class KnowledgeBase:
     @classmethod
     def load(cls, settings: Settings, cache: ParseCache | None = None) -> KnowledgeBase:
         """Parse, check and index the knowledge base described by ``settings``."""
-        today = settings.today or date.today()
+        today = settings.today or default_today()
         diagnostics: list[Diagnostic] = []
         parsed: list[tuple[str, Postmortem | None, tuple[Diagnostic, ...]]] = []
         records: dict[str, FileRecord] = {}
