@@ -1,0 +1,143 @@
+"""KnowledgeBase.load: every file accounted for, confinement, drafts, caching."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import VALID_FRONT_MATTER, postmortem_text
+
+from postmortem_kb import FileOutcome, FileRecord, KnowledgeBase, Level, Settings
+
+Writer = Callable[[Mapping[str, str]], Path]
+TODAY = date(2025, 6, 1)
+
+
+def load(root: Path, **kw: object) -> KnowledgeBase:
+    return KnowledgeBase.load(Settings(root=root, today=TODAY, **kw))  # type: ignore[arg-type]
+
+
+def test_a_valid_post_mortem_is_published_with_its_derived_figures(write_project: Writer) -> None:
+    root = write_project({"postmortems/2025/2025-03-14-checkout.md": postmortem_text()})
+    kb = load(root)
+    assert kb.diagnostics == ()
+    assert kb.files == (FileRecord("postmortems/2025/2025-03-14-checkout.md", FileOutcome.PUBLISHED),)
+    [pm] = kb.incidents
+    assert pm.id == "2025-03-14-checkout"
+    assert pm.time_to_detect.total_seconds() == 180
+    assert pm.duration.total_seconds() == 15 * 60
+    assert kb.incidents_citing("cache-stampede") == (pm,)
+
+
+def test_stray_files_are_ignored_with_a_reason_each(write_project: Writer) -> None:
+    root = write_project(
+        {
+            "postmortems/a.md": postmortem_text(),
+            "postmortems/.DS_Store": "x",
+            "postmortems/a.md~": "x",
+            "postmortems/.#a.md": "x",
+            "postmortems/README.md": "# About this folder",
+            "postmortems/b.markdown": "x",
+            "postmortems/diagram.png": "x",
+        }
+    )
+    kb = load(root)
+    reasons = {r.path: (r.outcome, r.reason) for r in kb.files}
+    assert reasons == {
+        "postmortems/.#a.md": (FileOutcome.IGNORED, "editor backup or lock file"),
+        "postmortems/.DS_Store": (FileOutcome.IGNORED, "operating-system metadata"),
+        "postmortems/README.md": (FileOutcome.IGNORED, "folder documentation, not a post-mortem"),
+        "postmortems/a.md": (FileOutcome.PUBLISHED, ""),
+        "postmortems/a.md~": (FileOutcome.IGNORED, "editor backup or lock file"),
+        "postmortems/b.markdown": (
+            FileOutcome.IGNORED,
+            "post-mortems must use the .md extension (rename it to .md to publish it)",
+        ),
+        "postmortems/diagram.png": (
+            FileOutcome.IGNORED,
+            "not a Markdown file (attachments may sit beside post-mortems)",
+        ),
+    }
+    assert kb.counts() == {
+        FileOutcome.PUBLISHED: 1,
+        FileOutcome.DRAFT_HIDDEN: 0,
+        FileOutcome.FAILED: 0,
+        FileOutcome.IGNORED: 6,
+    }
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks")
+def test_symlinks_leaving_the_folder_are_reported_not_followed(write_project: Writer, tmp_path: Path) -> None:
+    root = write_project({"postmortems/a.md": postmortem_text()})
+    outside = tmp_path / "outside.md"
+    outside.write_text(postmortem_text(), encoding="utf-8")
+    (root / "postmortems" / "escape.md").symlink_to(outside)
+    (root / "postmortems" / "passwd.md").symlink_to("/etc/passwd")
+    (root / "postmortems" / "inside.md").symlink_to(root / "postmortems" / "a.md")
+    loop = root / "postmortems" / "loop"
+    loop.mkdir()
+    (loop / "again").symlink_to(loop)
+    kb = load(root)
+    codes = [(d.path, d.code, d.line) for d in kb.diagnostics if d.code == "PM001"]
+    assert codes == [
+        ("postmortems/escape.md", "PM001", 1),
+        ("postmortems/loop/again", "PM001", 1),
+        ("postmortems/passwd.md", "PM001", 1),
+    ]
+    by_path = {r.path: r.outcome for r in kb.files}
+    assert by_path["postmortems/escape.md"] is FileOutcome.FAILED
+    assert by_path["postmortems/passwd.md"] is FileOutcome.FAILED
+    # A link that stays inside is followed (and here duplicates an id: a different problem, PM007 on both).
+    assert [d.code for d in kb.diagnostics if d.path == "postmortems/inside.md"] == ["PM007"]
+
+
+def test_drafts_are_hidden_unless_shown(write_project: Writer) -> None:
+    draft = postmortem_text(VALID_FRONT_MATTER.replace("status: final", "status: draft"))
+    root = write_project({"postmortems/d.md": draft})
+    assert load(root).counts()[FileOutcome.DRAFT_HIDDEN] == 1
+    assert load(root).incidents == ()
+    shown = load(root, show_drafts=True)
+    assert [pm.id for pm in shown.incidents] == ["d"]
+
+
+def test_a_file_with_errors_fails_and_is_not_published(write_project: Writer) -> None:
+    broken = postmortem_text(VALID_FRONT_MATTER.replace("severity: P2", "severity: 0"))
+    root = write_project({"postmortems/ok.md": postmortem_text(), "postmortems/bad.md": broken})
+    kb = load(root)
+    assert [pm.id for pm in kb.incidents] == ["ok"]
+    [d] = kb.errors
+    assert (d.path, d.line, d.code, d.level) == ("postmortems/bad.md", 4, "PM004", Level.ERROR)
+    assert {r.path: r.outcome for r in kb.files} == {
+        "postmortems/bad.md": FileOutcome.FAILED,
+        "postmortems/ok.md": FileOutcome.PUBLISHED,
+    }
+
+
+def test_files_over_the_size_limit_are_pm001(write_project: Writer) -> None:
+    root = write_project({"postmortems/big.md": postmortem_text()})
+    size = (root / "postmortems" / "big.md").stat().st_size
+    kb = load(root, max_file_bytes=size - 1)
+    [d] = kb.diagnostics
+    assert (d.code, d.line, d.column) == ("PM001", 1, 1)
+    assert f"file is {size} bytes, over the limit of {size - 1} bytes" in d.message
+
+
+def test_the_cache_reuses_unchanged_files_and_reparses_changed_ones(write_project: Writer) -> None:
+    root = write_project({"postmortems/a.md": postmortem_text(), "postmortems/b.md": postmortem_text()})
+    cache: dict = {}  # type: ignore[type-arg]
+    settings = Settings(root=root, today=TODAY)
+    first = KnowledgeBase.load(settings, cache=cache)
+    assert len(cache) == 2
+    (root / "postmortems" / "b.md").write_text(postmortem_text().replace("P2", "P3", 1), encoding="utf-8")
+    second = KnowledgeBase.load(settings, cache=cache)
+    assert len(cache) == 3
+    assert first.incident("a") is second.incident("a")  # the unchanged file's model is reused as is
+
+
+def test_source_date_epoch_sets_today(write_project: Writer, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_project({})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
+    assert KnowledgeBase.load(Settings(root=root)).today == date(2023, 11, 14)
