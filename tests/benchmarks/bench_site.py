@@ -1,0 +1,122 @@
+"""The performance suite (a script, not a test): validation and site builds by corpus size.
+
+    python tests/benchmarks/bench_site.py                 # sizes 100 1000 5000 10000 20000
+    python tests/benchmarks/bench_site.py 100 1000        # chosen sizes
+    python tests/benchmarks/bench_site.py --no-build 10000 20000   # validation only
+
+For each size it generates the same deterministic corpus and measures, each in a
+child process of this one:
+
+- ``pmkb validate``: wall time and peak memory;
+- ``mkdocs build`` with the ``postmortems`` plugin: wall time, peak memory, site bytes;
+- plain mkdocs-material building the *same incident files* out of the nav (the
+  baseline to beat), and the ratios plugin / plain.
+
+Then it prints the scaling factor between consecutive sizes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import generate  # noqa: E402
+from measure import Measurement, run, tree_bytes  # noqa: E402
+
+ENV = {"NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600", "PYTHONHASHSEED": "0"}
+
+PLUGIN_CONFIG = """\
+site_name: Benchmark knowledge base
+site_url: https://kb.example.com/
+theme:
+  name: material
+  font: false
+plugins:
+  - search
+  - tags
+  - postmortems:
+      today: 2026-01-01
+      overdue: "off"
+"""
+
+PLAIN_CONFIG = """\
+site_name: Benchmark knowledge base
+site_url: https://kb.example.com/
+theme:
+  name: material
+  font: false
+plugins:
+  - search
+  - tags
+not_in_nav: |
+  /incidents/**
+"""
+
+
+def _plain_project(source: Path, target: Path) -> None:
+    """The same incident files as ordinary pages of plain mkdocs-material, out of the nav."""
+    docs = target / "docs"
+    (docs / "incidents").mkdir(parents=True)
+    for path in sorted((source / "postmortems").rglob("*.md")):
+        shutil.copyfile(path, docs / "incidents" / path.name)
+    (docs / "index.md").write_text("# Incident knowledge base\n", encoding="utf-8")
+    (target / "mkdocs.yml").write_text(PLAIN_CONFIG, encoding="utf-8")
+
+
+def _build(project: Path) -> tuple[Measurement, int]:
+    site = project / "site"
+    result = run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site)], cwd=project, env=ENV)
+    return result, tree_bytes(site) if site.is_dir() else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmark validation and site builds.")
+    parser.add_argument("sizes", nargs="*", type=int, default=[100, 1000, 5000, 10000, 20000])
+    parser.add_argument("--no-build", action="store_true", help="measure validation only")
+    args = parser.parse_args()
+
+    header = (
+        f"{'incidents':>9} | {'validate s':>10} {'MB':>6} | {'plugin s':>8} {'MB':>6} {'site MB':>8} | "
+        f"{'plain s':>7} {'MB':>6} {'site MB':>8} | {'time x':>6} {'bytes x':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    rows: list[tuple[int, float, float]] = []
+    with tempfile.TemporaryDirectory(prefix="pmkb-bench-") as tmp:
+        for size in args.sizes:
+            project = Path(tmp) / f"kb-{size}"
+            generate(project, size)
+            (project / "mkdocs.yml").write_text(PLUGIN_CONFIG, encoding="utf-8")
+            validate = run([sys.executable, "-m", "postmortem_kb", "validate"], cwd=project, env=ENV)
+            line = f"{size:>9} | {validate.seconds:>10.2f} {validate.peak_mb:>6.0f} | "
+            if args.no_build:
+                print(line + "(builds skipped)")
+                rows.append((size, validate.seconds, validate.peak_mb))
+                continue
+            ours, our_bytes = _build(project)
+            plain_dir = Path(tmp) / f"plain-{size}"
+            _plain_project(project, plain_dir)
+            plain, plain_bytes = _build(plain_dir)
+            failed = "" if ours.returncode == plain.returncode == 0 else f"  (exit {ours.returncode}/{plain.returncode})"
+            print(
+                line
+                + f"{ours.seconds:>8.1f} {ours.peak_mb:>6.0f} {our_bytes / 2**20:>8.1f} | "
+                + f"{plain.seconds:>7.1f} {plain.peak_mb:>6.0f} {plain_bytes / 2**20:>8.1f} | "
+                + f"{ours.seconds / plain.seconds:>6.2f} {our_bytes / max(plain_bytes, 1):>7.2f}{failed}",
+                flush=True,
+            )
+            rows.append((size, ours.seconds, ours.peak_mb))
+            shutil.rmtree(project / "site", ignore_errors=True)
+            shutil.rmtree(plain_dir, ignore_errors=True)
+    print("\nscaling (each step: size ratio -> time ratio, memory ratio)")
+    for (n1, t1, m1), (n2, t2, m2) in zip(rows, rows[1:], strict=False):
+        print(f"  {n1:>6} -> {n2:<6} x{n2 / n1:<4.1f} -> time x{t2 / t1:.2f}, memory x{m2 / m1:.2f}")
+
+
+if __name__ == "__main__":
+    main()
