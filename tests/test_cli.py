@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import VALID_BODY, VALID_FRONT_MATTER, postmortem_text
 
+from conftest import VALID_BODY, VALID_FRONT_MATTER, postmortem_text
 from postmortem_kb.cli import main
 
 Writer = Callable[[Mapping[str, str]], Path]
@@ -67,8 +67,12 @@ def test_json_output_has_exactly_six_keys(project: Path) -> None:
 def test_github_annotations(project: Path) -> None:
     _, out, _ = run("validate", "--format", "github", "--today", "2025-06-01")
     lines = out.splitlines()
-    assert lines[0].startswith("::error file=postmortems/2025/broken.md,line=28,col=1,title=PM022::")
-    assert lines[1].startswith("::warning file=postmortems/2025/broken.md,line=70,col=1,title=PM043::")
+    assert lines[0].startswith(
+        "::error file=postmortems/2025/broken.md,line=28,col=1,title=PM022::"
+    )
+    assert lines[1].startswith(
+        "::warning file=postmortems/2025/broken.md,line=70,col=1,title=PM043::"
+    )
 
 
 def test_github_annotation_escapes_newlines_percent_and_property_separators() -> None:
@@ -76,13 +80,17 @@ def test_github_annotation_escapes_newlines_percent_and_property_separators() ->
     from postmortem_kb.cli import github_annotation
 
     d = Diagnostic("a,b:c.md", 3, 2, "PM011", Level.ERROR, "50% done\nnext")
-    assert github_annotation(d) == "::error file=a%2Cb%3Ac.md,line=3,col=2,title=PM011::50%25 done%0Anext"
+    assert (
+        github_annotation(d)
+        == "::error file=a%2Cb%3Ac.md,line=3,col=2,title=PM011::50%25 done%0Anext"
+    )
 
 
 def test_warnings_pass_unless_strict(project: Path) -> None:
     ok_only = ("validate", "postmortems/2025/ok.md", "--today", "2030-01-01")
     (project / "postmortems/2025/ok.md").write_text(
-        postmortem_text(VALID_FRONT_MATTER, VALID_BODY.replace("| done |", "| open |")), encoding="utf-8"
+        postmortem_text(VALID_FRONT_MATTER, VALID_BODY.replace("| done |", "| open |")),
+        encoding="utf-8",
     )
     assert run(*ok_only)[0] == 0
     assert run(*ok_only, "--strict")[0] == 1
@@ -93,7 +101,10 @@ def test_warnings_pass_unless_strict(project: Path) -> None:
 def test_paths_restrict_the_report(project: Path) -> None:
     code, out, err = run("validate", "postmortems/2025/ok.md")
     assert (code, out) == (0, "")
-    assert err.splitlines()[-1] == "1 file checked (1 published, 0 drafts hidden, 0 failed), 0 ignored; 0 errors, 0 warnings"
+    assert (
+        err.splitlines()[-1]
+        == "1 file checked (1 published, 0 drafts hidden, 0 failed), 0 ignored; 0 errors, 0 warnings"
+    )
 
 
 def test_settings_come_from_mkdocs_yml_and_flags_override(project: Path) -> None:
@@ -110,7 +121,9 @@ def test_settings_come_from_mkdocs_yml_and_flags_override(project: Path) -> None
 
 
 def test_usage_and_configuration_errors_exit_2(project: Path) -> None:
-    (project / "mkdocs.yml").write_text("plugins:\n  - postmortems:\n      gap_limit_minutes: soon\n", encoding="utf-8")
+    (project / "mkdocs.yml").write_text(
+        "plugins:\n  - postmortems:\n      gap_limit_minutes: soon\n", encoding="utf-8"
+    )
     code, _, err = run("validate")
     assert code == 2
     assert "gap_limit_minutes" in err
@@ -127,7 +140,11 @@ def test_export_is_deterministic_json(project: Path) -> None:
     [incident] = data["incidents"]
     assert incident["id"] == "ok"
     assert incident["started"] == "2025-03-14T09:00:00+00:00"
-    assert (incident["time_to_detect"], incident["time_to_respond"], incident["duration"]) == (3.0, 2.0, 15.0)
+    assert (incident["time_to_detect"], incident["time_to_respond"], incident["duration"]) == (
+        3.0,
+        2.0,
+        15.0,
+    )
     assert incident["time_to_escalate"] is None
     assert incident["root_cause_statement"].startswith("Nothing flagged the gap because")
     assert data["patterns"][0]["incidents"] == ["ok"]

@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 from conftest import VALID_FRONT_MATTER, postmortem_text
-
 from postmortem_kb import KnowledgeBase, Level, Settings
 
 Writer = Callable[[Mapping[str, str]], Path]
@@ -34,12 +33,18 @@ def test_duplicate_ids_name_both_files(write_project: Writer) -> None:
     found = [(d.path, d.line, d.code, d.level, d.message) for d in load(root).diagnostics]
     assert found == [
         (
-            "postmortems/2024/outage.md", 1, "PM007", Level.ERROR,
+            "postmortems/2024/outage.md",
+            1,
+            "PM007",
+            Level.ERROR,
             "duplicate incident id 'outage': also used by postmortems/2025/outage.md; "
             "ids must be unique (rename the file or set a distinct `id`)",
         ),
         (
-            "postmortems/2025/outage.md", 1, "PM007", Level.ERROR,
+            "postmortems/2025/outage.md",
+            1,
+            "PM007",
+            Level.ERROR,
             "duplicate incident id 'outage': also used by postmortems/2024/outage.md; "
             "ids must be unique (rename the file or set a distinct `id`)",
         ),
@@ -60,14 +65,21 @@ def test_an_explicit_id_that_collides_points_at_the_id_line(write_project: Write
 
 
 def test_a_near_miss_pattern_is_an_error_with_did_you_mean(write_project: Writer) -> None:
-    root = write_project({"postmortems/a.md": postmortem_text(fm(**{"[cache-stampede]": "[cache-stampeed]"}))})
+    root = write_project(
+        {"postmortems/a.md": postmortem_text(fm(**{"[cache-stampede]": "[cache-stampeed]"}))}
+    )
     [d] = load(root).diagnostics
     assert (d.line, d.code, d.level) == (15, "PM050", Level.ERROR)
-    assert d.message == "root_causes cites unknown pattern 'cache-stampeed'; did you mean 'cache-stampede'?"
+    assert (
+        d.message
+        == "root_causes cites unknown pattern 'cache-stampeed'; did you mean 'cache-stampede'?"
+    )
 
 
 def test_a_new_pattern_is_a_warning_and_gets_a_generated_page(write_project: Writer) -> None:
-    text = postmortem_text(fm(**{"[cache-stampede]": "[cache-stampede]\ncontributing_factors: [vendor-outage]"}))
+    text = postmortem_text(
+        fm(**{"[cache-stampede]": "[cache-stampede]\ncontributing_factors: [vendor-outage]"})
+    )
     root = write_project({"postmortems/a.md": text})
     kb = load(root)
     [d] = kb.diagnostics
@@ -82,7 +94,9 @@ def test_a_new_pattern_is_a_warning_and_gets_a_generated_page(write_project: Wri
 
 
 def test_an_alias_resolves_to_its_pattern(write_project: Writer) -> None:
-    root = write_project({"postmortems/a.md": postmortem_text(fm(**{"[cache-stampede]": "[thundering-cache]"}))})
+    root = write_project(
+        {"postmortems/a.md": postmortem_text(fm(**{"[cache-stampede]": "[thundering-cache]"}))}
+    )
     kb = load(root)
     assert kb.diagnostics == ()
     assert kb.incidents[0].root_causes == ("cache-stampede",)
@@ -92,7 +106,9 @@ def test_an_alias_resolves_to_its_pattern(write_project: Writer) -> None:
 def test_related_must_name_an_existing_incident(write_project: Writer) -> None:
     root = write_project(
         {
-            "postmortems/a.md": postmortem_text(fm(**{"services:": "related: [b, c-missing, a]\nservices:"})),
+            "postmortems/a.md": postmortem_text(
+                fm(**{"services:": "related: [b, c-missing, a]\nservices:"})
+            ),
             "postmortems/b.md": postmortem_text(),
         }
     )

@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import VALID_FRONT_MATTER, postmortem_text
 
+from conftest import VALID_FRONT_MATTER, postmortem_text
 from postmortem_kb import FileOutcome, FileRecord, KnowledgeBase, Level, Settings
 
 Writer = Callable[[Mapping[str, str]], Path]
@@ -24,7 +24,9 @@ def test_a_valid_post_mortem_is_published_with_its_derived_figures(write_project
     root = write_project({"postmortems/2025/2025-03-14-checkout.md": postmortem_text()})
     kb = load(root)
     assert kb.diagnostics == ()
-    assert kb.files == (FileRecord("postmortems/2025/2025-03-14-checkout.md", FileOutcome.PUBLISHED),)
+    assert kb.files == (
+        FileRecord("postmortems/2025/2025-03-14-checkout.md", FileOutcome.PUBLISHED),
+    )
     [pm] = kb.incidents
     assert pm.id == "2025-03-14-checkout"
     assert pm.time_to_detect.total_seconds() == 180
@@ -70,7 +72,9 @@ def test_stray_files_are_ignored_with_a_reason_each(write_project: Writer) -> No
 
 
 @pytest.mark.skipif(os.name != "posix", reason="symlinks")
-def test_symlinks_leaving_the_folder_are_reported_not_followed(write_project: Writer, tmp_path: Path) -> None:
+def test_symlinks_leaving_the_folder_are_reported_not_followed(
+    write_project: Writer, tmp_path: Path
+) -> None:
     root = write_project({"postmortems/a.md": postmortem_text()})
     outside = tmp_path / "outside.md"
     outside.write_text(postmortem_text(), encoding="utf-8")
@@ -126,18 +130,24 @@ def test_files_over_the_size_limit_are_pm001(write_project: Writer) -> None:
 
 
 def test_the_cache_reuses_unchanged_files_and_reparses_changed_ones(write_project: Writer) -> None:
-    root = write_project({"postmortems/a.md": postmortem_text(), "postmortems/b.md": postmortem_text()})
+    root = write_project(
+        {"postmortems/a.md": postmortem_text(), "postmortems/b.md": postmortem_text()}
+    )
     cache: dict = {}  # type: ignore[type-arg]
     settings = Settings(root=root, today=TODAY)
     first = KnowledgeBase.load(settings, cache=cache)
     assert len(cache) == 2
-    (root / "postmortems" / "b.md").write_text(postmortem_text().replace("P2", "P3", 1), encoding="utf-8")
+    (root / "postmortems" / "b.md").write_text(
+        postmortem_text().replace("P2", "P3", 1), encoding="utf-8"
+    )
     second = KnowledgeBase.load(settings, cache=cache)
     assert len(cache) == 3
     assert first.incident("a") is second.incident("a")  # the unchanged file's model is reused as is
 
 
-def test_source_date_epoch_sets_today(write_project: Writer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_source_date_epoch_sets_today(
+    write_project: Writer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = write_project({})
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
     assert KnowledgeBase.load(Settings(root=root)).today == date(2023, 11, 14)

@@ -30,23 +30,55 @@ def _config_options(func: F) -> F:
     """Options every command shares: where the knowledge base is and how to check it."""
     options = [
         click.option(
-            "-f", "--config-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+            "-f",
+            "--config-file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
             help="mkdocs.yml to read the postmortems plugin settings from (default: ./mkdocs.yml if present).",
         ),
-        click.option("--postmortems-dir", default=None, help="Folder of post-mortems, relative to the project root."),
-        click.option("--patterns-dir", default=None, help="Folder of pattern definitions, relative to the project root."),
-        click.option("--gap-limit", type=click.IntRange(min=1), default=None, help="Timeline gap limit in minutes (PM024)."),
-        click.option("--min-whys", type=click.IntRange(min=1), default=None, help="Minimum 'why' levels (PM030)."),
-        click.option("--max-file-bytes", type=click.IntRange(min=1), default=None, help="Largest accepted file (PM001)."),
         click.option(
-            "--overdue", type=click.Choice(["warning", "error", "off"]), default=None,
+            "--postmortems-dir",
+            default=None,
+            help="Folder of post-mortems, relative to the project root.",
+        ),
+        click.option(
+            "--patterns-dir",
+            default=None,
+            help="Folder of pattern definitions, relative to the project root.",
+        ),
+        click.option(
+            "--gap-limit",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Timeline gap limit in minutes (PM024).",
+        ),
+        click.option(
+            "--min-whys",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Minimum 'why' levels (PM030).",
+        ),
+        click.option(
+            "--max-file-bytes",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Largest accepted file (PM001).",
+        ),
+        click.option(
+            "--overdue",
+            type=click.Choice(["warning", "error", "off"]),
+            default=None,
             help="Level of overdue action items (PM043).",
         ),
         click.option(
-            "--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+            "--today",
+            type=click.DateTime(formats=["%Y-%m-%d"]),
+            default=None,
             help="Date used for overdue checks (YYYY-MM-DD); default: SOURCE_DATE_EPOCH's date, else today.",
         ),
-        click.option("--show-drafts/--hide-drafts", default=None, help="Publish drafts (export and pages)."),
+        click.option(
+            "--show-drafts/--hide-drafts", default=None, help="Publish drafts (export and pages)."
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -114,7 +146,9 @@ def _selection(paths: Iterable[Path], root: Path) -> list[str]:
         try:
             selected.append(absolute.relative_to(root.resolve()).as_posix().removeprefix("."))
         except ValueError:
-            raise click.BadParameter(f"{raw} is outside the project root {root}", param_hint="PATH") from None
+            raise click.BadParameter(
+                f"{raw} is outside the project root {root}", param_hint="PATH"
+            ) from None
     return [s if s else "" for s in selected]
 
 
@@ -142,7 +176,11 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
     help="text: path:line:col: CODE level: message; json: an array of objects; github: workflow annotations.",
 )
 @click.option("--strict", is_flag=True, help="Warnings fail the run too.")
@@ -180,8 +218,21 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, **config: Any) -> 
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to a file instead of stdout.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json"]),
+    default="json",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to a file instead of stdout.",
+)
 @_config_options
 def export(fmt: str, output: Path | None, **config: Any) -> None:
     """Export the published corpus as structured data (schema: docs/export.md)."""

@@ -29,7 +29,9 @@ def alias_table(patterns: Mapping[str, Pattern]) -> dict[str, str]:
     for pattern_id in sorted(patterns):
         for alias in patterns[pattern_id].aliases:
             table.setdefault(alias, pattern_id)
-    for pattern_id in patterns:  # an id always means its own pattern, even if also an alias elsewhere
+    for (
+        pattern_id
+    ) in patterns:  # an id always means its own pattern, even if also an alias elsewhere
         table[pattern_id] = pattern_id
     return table
 
@@ -52,7 +54,9 @@ def _fold(identifier: str) -> str:
 
 
 def check_corpus(
-    models: Sequence[Postmortem], patterns: Mapping[str, Pattern], patterns_dir: str = "docs/patterns"
+    models: Sequence[Postmortem],
+    patterns: Mapping[str, Pattern],
+    patterns_dir: str = "docs/patterns",
 ) -> list[Diagnostic]:
     """Diagnostics that need every file: PM007, PM050, PM051.
 
@@ -71,7 +75,11 @@ def check_corpus(
             others = ", ".join(o.path for o in group if o is not pm)
             diagnostics.append(
                 Diagnostic(
-                    pm.path, pm.key_lines.get("id", 1), 1, "PM007", Level.ERROR,
+                    pm.path,
+                    pm.key_lines.get("id", 1),
+                    1,
+                    "PM007",
+                    Level.ERROR,
                     f"duplicate incident id '{pm.id}': also used by {others}; ids must be unique "
                     "(rename the file or set a distinct `id`)",
                 )
@@ -80,7 +88,10 @@ def check_corpus(
     aliases = alias_table(patterns)
     known_ids = {pm.id for pm in models}
     for pm in models:
-        for key, cited in (("root_causes", pm.root_causes), ("contributing_factors", pm.contributing_factors)):
+        for key, cited in (
+            ("root_causes", pm.root_causes),
+            ("contributing_factors", pm.contributing_factors),
+        ):
             for pattern_id in cited:
                 if pattern_id in aliases:
                     continue
@@ -90,12 +101,19 @@ def check_corpus(
                 if hint:
                     level, advice = Level.ERROR, f"did you mean '{hint}'?"
                 else:
-                    level, advice = Level.WARNING, (
-                        f"a page is generated for it; define it in {patterns_dir}/{pattern_id}.md"
+                    level, advice = (
+                        Level.WARNING,
+                        (
+                            f"a page is generated for it; define it in {patterns_dir}/{pattern_id}.md"
+                        ),
                     )
                 diagnostics.append(
                     Diagnostic(
-                        pm.path, pm.key_lines.get(key, 1), 1, "PM050", level,
+                        pm.path,
+                        pm.key_lines.get(key, 1),
+                        1,
+                        "PM050",
+                        level,
                         f"{key} cites unknown pattern '{pattern_id}'; {advice}",
                     )
                 )
@@ -109,16 +127,24 @@ def check_corpus(
                 message = f"related incident '{related}' does not exist" + (
                     f"; did you mean '{hint}'?" if hint else ""
                 )
-            diagnostics.append(Diagnostic(pm.path, pm.key_lines.get("related", 1), 1, "PM051", Level.ERROR, message))
+            diagnostics.append(
+                Diagnostic(
+                    pm.path, pm.key_lines.get("related", 1), 1, "PM051", Level.ERROR, message
+                )
+            )
     return diagnostics
 
 
-def effective_patterns(patterns: Mapping[str, Pattern], models: Iterable[Postmortem]) -> dict[str, Pattern]:
+def effective_patterns(
+    patterns: Mapping[str, Pattern], models: Iterable[Postmortem]
+) -> dict[str, Pattern]:
     """Defined patterns plus a generated one for every id cited but not defined, sorted by id."""
     result = dict(patterns)
     aliases = alias_table(patterns)
     for pm in models:
         for pattern_id in pm.patterns:
             if pattern_id not in aliases and pattern_id not in result:
-                result[pattern_id] = Pattern(id=pattern_id, title=pattern_id.replace("-", " ").capitalize())
+                result[pattern_id] = Pattern(
+                    id=pattern_id, title=pattern_id.replace("-", " ").capitalize()
+                )
     return {k: result[k] for k in sorted(result)}

@@ -132,4 +132,7 @@ def export_data(kb: KnowledgeBase) -> dict[str, Any]:
 
 def export_json(kb: KnowledgeBase) -> str:
     """:func:`export_data` serialized: sorted keys, two-space indent, UTF-8 text, no NaN."""
-    return json.dumps(export_data(kb), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return (
+        json.dumps(export_data(kb), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+        + "\n"
+    )

@@ -44,9 +44,14 @@ class FileRecord:
 
 
 # (relative path, file bytes, settings, today) -> (model, per-file diagnostics)
-ParseCache = MutableMapping[tuple[str, bytes, Settings, date], tuple[Postmortem | None, tuple[Diagnostic, ...]]]
+ParseCache = MutableMapping[
+    tuple[str, bytes, Settings, date], tuple[Postmortem | None, tuple[Diagnostic, ...]]
+]
 
-_IGNORED_NAMES = {".ds_store": "operating-system metadata", "thumbs.db": "operating-system metadata"}
+_IGNORED_NAMES = {
+    ".ds_store": "operating-system metadata",
+    "thumbs.db": "operating-system metadata",
+}
 
 
 def _ignore_reason(name: str) -> str | None:
@@ -102,12 +107,15 @@ def _walk(settings: Settings) -> Iterator[_Found]:
             if entry.is_symlink():
                 target = path.resolve()
                 if not target.is_relative_to(top):
-                    yield _Found(rel(path), None, "symbolic link leaves the post-mortems folder; it is not followed")
+                    yield _Found(
+                        rel(path),
+                        None,
+                        "symbolic link leaves the post-mortems folder; it is not followed",
+                    )
                     continue
-                if target.is_dir():
-                    if target in seen_dirs or top.is_relative_to(target):
-                        yield _Found(rel(path), None, "symbolic link loop; it is not followed")
-                        continue
+                if target.is_dir() and (target in seen_dirs or top.is_relative_to(target)):
+                    yield _Found(rel(path), None, "symbolic link loop; it is not followed")
+                    continue
             if entry.is_dir():
                 yield from visit(path)
             elif entry.is_file():
@@ -178,7 +186,9 @@ class KnowledgeBase:
             if pm is None or rel in failing:
                 records[rel] = FileRecord(rel, FileOutcome.FAILED, "has errors")
             elif pm.status is Status.DRAFT and not settings.show_drafts:
-                records[rel] = FileRecord(rel, FileOutcome.DRAFT_HIDDEN, "draft (show_drafts is off)")
+                records[rel] = FileRecord(
+                    rel, FileOutcome.DRAFT_HIDDEN, "draft (show_drafts is off)"
+                )
             else:
                 records[rel] = FileRecord(rel, FileOutcome.PUBLISHED)
                 incidents.append(resolve_aliases(pm, aliases))
@@ -232,14 +242,20 @@ def _load_file(
         if size > settings.max_file_bytes:
             return None, (
                 Diagnostic(
-                    rel, 1, 1, "PM001", Level.ERROR,
+                    rel,
+                    1,
+                    1,
+                    "PM001",
+                    Level.ERROR,
                     f"file is {size} bytes, over the limit of {settings.max_file_bytes} bytes "
                     "(max_file_bytes); split it or move attachments out",
                 ),
             )
         data = path.read_bytes()
     except OSError as exc:
-        return None, (Diagnostic(rel, 1, 1, "PM001", Level.ERROR, f"file cannot be read: {exc.strerror}"),)
+        return None, (
+            Diagnostic(rel, 1, 1, "PM001", Level.ERROR, f"file cannot be read: {exc.strerror}"),
+        )
     key = (rel, data, settings, today)
     if cache is not None and key in cache:
         return cache[key]
@@ -263,11 +279,17 @@ def _load_patterns(settings: Settings) -> tuple[dict[str, Pattern], list[Diagnos
     for path in sorted(folder.glob("*.md")):
         if path.name.lower() in ("index.md", "readme.md"):
             continue
-        rel = path.resolve().relative_to(root).as_posix() if path.resolve().is_relative_to(root) else path.as_posix()
+        rel = (
+            path.resolve().relative_to(root).as_posix()
+            if path.resolve().is_relative_to(root)
+            else path.as_posix()
+        )
         try:
             data = path.read_bytes()
         except OSError as exc:
-            diagnostics.append(Diagnostic(rel, 1, 1, "PM001", Level.ERROR, f"file cannot be read: {exc.strerror}"))
+            diagnostics.append(
+                Diagnostic(rel, 1, 1, "PM001", Level.ERROR, f"file cannot be read: {exc.strerror}")
+            )
             continue
         pattern, diags = parse_pattern(data, rel, settings)
         diagnostics.extend(diags)

@@ -67,7 +67,7 @@ def load_project_settings(config_file: Path | None, root: Path | None = None) ->
         return settings_from_mapping({}, (root or Path.cwd()).resolve())
     try:
         text = config_file.read_text(encoding="utf-8-sig")
-        loaded = yaml.load(text, Loader=_TolerantLoader)  # noqa: S506 - safe subclass, tags ignored
+        loaded = yaml.load(text, Loader=_TolerantLoader)
     except OSError as exc:
         raise ConfigError(f"{config_file}: cannot read: {exc.strerror}") from exc
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -56,7 +56,9 @@ class Settings:
     min_whys: int = 5
     max_file_bytes: int = 1024 * 1024
     blame_phrases: Mapping[str, str] = DEFAULT_BLAME_PHRASES
-    roster: tuple[str, ...] = ()  # names of people, flagged when they appear in the root cause analysis
+    roster: tuple[
+        str, ...
+    ] = ()  # names of people, flagged when they appear in the root cause analysis
     today: date | None = None
     # overdue open action items (PM043): a warning by default; "error" fails the run;
     # "off" silences the diagnostic (the site still shows overdue items)

@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate  # noqa: E402
-from measure import Measurement, run, tree_bytes  # noqa: E402
+from generate import generate
+from measure import Measurement, run, tree_bytes
 
 ENV = {"NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600", "PYTHONHASHSEED": "0"}
 
@@ -70,7 +70,9 @@ def _plain_project(source: Path, target: Path) -> None:
 
 def _build(project: Path) -> tuple[Measurement, int]:
     site = project / "site"
-    result = run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site)], cwd=project, env=ENV)
+    result = run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site)], cwd=project, env=ENV
+    )
     return result, tree_bytes(site) if site.is_dir() else 0
 
 
@@ -92,7 +94,9 @@ def main() -> None:
             project = Path(tmp) / f"kb-{size}"
             generate(project, size)
             (project / "mkdocs.yml").write_text(PLUGIN_CONFIG, encoding="utf-8")
-            validate = run([sys.executable, "-m", "postmortem_kb", "validate"], cwd=project, env=ENV)
+            validate = run(
+                [sys.executable, "-m", "postmortem_kb", "validate"], cwd=project, env=ENV
+            )
             line = f"{size:>9} | {validate.seconds:>10.2f} {validate.peak_mb:>6.0f} | "
             if args.no_build:
                 print(line + "(builds skipped)")
@@ -102,7 +106,11 @@ def main() -> None:
             plain_dir = Path(tmp) / f"plain-{size}"
             _plain_project(project, plain_dir)
             plain, plain_bytes = _build(plain_dir)
-            failed = "" if ours.returncode == plain.returncode == 0 else f"  (exit {ours.returncode}/{plain.returncode})"
+            failed = (
+                ""
+                if ours.returncode == plain.returncode == 0
+                else f"  (exit {ours.returncode}/{plain.returncode})"
+            )
             print(
                 line
                 + f"{ours.seconds:>8.1f} {ours.peak_mb:>6.0f} {our_bytes / 2**20:>8.1f} | "
@@ -115,7 +123,9 @@ def main() -> None:
             shutil.rmtree(plain_dir, ignore_errors=True)
     print("\nscaling (each step: size ratio -> time ratio, memory ratio)")
     for (n1, t1, m1), (n2, t2, m2) in zip(rows, rows[1:], strict=False):
-        print(f"  {n1:>6} -> {n2:<6} x{n2 / n1:<4.1f} -> time x{t2 / t1:.2f}, memory x{m2 / m1:.2f}")
+        print(
+            f"  {n1:>6} -> {n2:<6} x{n2 / n1:<4.1f} -> time x{t2 / t1:.2f}, memory x{m2 / m1:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate  # noqa: E402
-from measure import run  # noqa: E402
+from generate import generate
+from measure import run
 
 
 def main() -> None:
@@ -29,7 +29,8 @@ def main() -> None:
             project = Path(tmp) / f"n{size}"
             generate(project, size)
             result = run(
-                [sys.executable, "-m", "postmortem_kb", "validate", "--today", "2026-01-01"], cwd=project
+                [sys.executable, "-m", "postmortem_kb", "validate", "--today", "2026-01-01"],
+                cwd=project,
             )
             print(f"{size:>7} {result.seconds:>8.2f} {result.peak_mb:>8.1f} {result.returncode:>5}")
 

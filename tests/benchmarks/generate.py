@@ -15,17 +15,52 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 PATTERNS = [
-    "config-drift", "retry-storm", "cert-expiry", "capacity-exhaustion", "bad-deploy",
-    "dependency-timeout", "schema-migration-lock", "cache-stampede", "dns-misconfiguration",
-    "queue-backlog", "feature-flag-misfire", "clock-skew", "disk-full", "connection-pool-exhaustion",
-    "thundering-herd", "split-brain", "memory-leak", "rate-limit-misconfiguration",
-    "stale-read-replica", "missing-alert", "runbook-gap", "unsafe-default", "partial-rollout",
+    "config-drift",
+    "retry-storm",
+    "cert-expiry",
+    "capacity-exhaustion",
+    "bad-deploy",
+    "dependency-timeout",
+    "schema-migration-lock",
+    "cache-stampede",
+    "dns-misconfiguration",
+    "queue-backlog",
+    "feature-flag-misfire",
+    "clock-skew",
+    "disk-full",
+    "connection-pool-exhaustion",
+    "thundering-herd",
+    "split-brain",
+    "memory-leak",
+    "rate-limit-misconfiguration",
+    "stale-read-replica",
+    "missing-alert",
+    "runbook-gap",
+    "unsafe-default",
+    "partial-rollout",
     "third-party-outage",
 ]
 SERVICES = [
-    "checkout", "payments", "search", "catalog", "auth", "orders", "inventory", "shipping",
-    "notifications", "recommendations", "cdn", "api-gateway", "postgres", "kafka", "redis",
-    "billing", "reporting", "mobile-api", "web-frontend", "scheduler",
+    "checkout",
+    "payments",
+    "search",
+    "catalog",
+    "auth",
+    "orders",
+    "inventory",
+    "shipping",
+    "notifications",
+    "recommendations",
+    "cdn",
+    "api-gateway",
+    "postgres",
+    "kafka",
+    "redis",
+    "billing",
+    "reporting",
+    "mobile-api",
+    "web-frontend",
+    "scheduler",
 ]
 ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/London"]
 OWNERS = ["sre-team", "payments-team", "platform-team", "search-team", "data-team", "mobile-team"]
@@ -128,7 +163,10 @@ def postmortem(index: int, rng: random.Random, ids: list[str]) -> tuple[str, str
         "| Time | Event | Source |",
         "|---|---|---|",
     ]
-    body += [f"| {hm(moment)} | {event} | [dashboard](https://grafana.example.com/d/{index}) |" for moment, event in rows]
+    body += [
+        f"| {hm(moment)} | {event} | [dashboard](https://grafana.example.com/d/{index}) |"
+        for moment, event in rows
+    ]
     body += [
         "",
         "## Impact",

@@ -27,8 +27,11 @@ def run(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) ->
     """Run ``argv`` in ``cwd`` with output discarded; measure wall time and peak RSS."""
     started = time.perf_counter()
     proc = subprocess.Popen(
-        list(argv), cwd=cwd, env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        list(argv),
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
