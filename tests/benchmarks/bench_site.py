@@ -18,6 +18,7 @@ Then it prints the scaling factor between consecutive sizes.
 from __future__ import annotations
 
 import argparse
+import itertools
 import shutil
 import sys
 import tempfile
@@ -122,7 +123,7 @@ def main() -> None:
             shutil.rmtree(project / "site", ignore_errors=True)
             shutil.rmtree(plain_dir, ignore_errors=True)
     print("\nscaling (each step: size ratio -> time ratio, memory ratio)")
-    for (n1, t1, m1), (n2, t2, m2) in zip(rows, rows[1:], strict=False):
+    for (n1, t1, m1), (n2, t2, m2) in itertools.pairwise(rows):
         print(
             f"  {n1:>6} -> {n2:<6} x{n2 / n1:<4.1f} -> time x{t2 / t1:.2f}, memory x{m2 / m1:.2f}"
         )
