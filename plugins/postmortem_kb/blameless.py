@@ -1,0 +1,259 @@
+"""PM060: blaming language, flagged as a warning with a suggestion.
+
+Three kinds of finding:
+
+- a phrase from ``settings.blame_phrases`` (matched case-insensitively, on word
+  boundaries, any run of white space between its words);
+- ``<someone>'s fault`` — but not ``fault injection``, ``fault tolerance`` and
+  the other engineering terms, nor ``nobody's fault``;
+- the name of a person (``authors`` and ``settings.roster``) inside the Root
+  Cause Analysis: a root cause names conditions, not people.
+
+Scanned: the body, and the free-text front-matter values (``title``, ``tags``).
+Skipped: fenced code blocks, inline code, HTML comments, and any line carrying
+``<!-- blameless: ignore -->``.
+
+Avoiding false alarms on ordinary post-mortem prose:
+
+- a phrase negated just before it, in the same clause ("this was *not* human
+  error", "*nobody* was to blame") is not flagged;
+- engineering terms that share a word with a phrase are not flagged
+  ("lazy loading", "lazy-initialised", "sloppy quorum");
+- a given name alone is flagged only as written (capitalised) and not at the
+  start of a sentence, where "Will" or "May" is an ordinary word; full names
+  match in any case;
+- an author entry that names a team ("Payments SRE", "platform-team") is not
+  a person.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from .model import Diagnostic, Level, Postmortem
+from .settings import Settings
+
+__all__ = ["check_blameless"]
+
+_OPT_OUT = re.compile(r"<!--\s*blameless\s*:\s*ignore\s*-->", re.IGNORECASE)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_FREE_TEXT_KEYS = ("title", "tags")
+
+# Words that, just before a phrase in the same clause, turn it into a denial of blame.
+_NEGATORS = frozenset({"not", "no", "never", "nobody", "noone", "neither", "nor", "without"})
+_CLAUSE_END = re.compile(r"[.;:!?,()\[\]|]")
+
+# Engineering terms that share a word with a blame phrase (the text right after the phrase).
+_TECHNICAL_FOLLOWERS: Mapping[str, re.Pattern[str]] = {
+    "lazy": re.compile(
+        r"[\s-]*(?:load|init|eval|fetch|import|compil|instantiat|iterat|sequence|propert"
+        r"|attribute|binding|deserializ|connect|alloc|start|mount|render|hydrat|val)",
+        re.IGNORECASE,
+    ),
+    "sloppy": re.compile(r"[\s-]*(?:quorum|mode|counter)", re.IGNORECASE),
+}
+
+_POSSESSIVE_FAULT = re.compile(
+    r"(?<![\w'’])(?P<who>[A-Za-z][\w.-]*)['’]s\s+fault(?![\w-])"
+    r"(?![\s-]*(?:injection|injector|inject|tolerance|tolerant|domain|line|zone|isolation"
+    r"|detection|detector|handling|handler|code|model|tree|mode|condition|path|signal|state))",
+    re.IGNORECASE,
+)
+_NOT_SOMEONE = frozenset({"nobody", "noone", "one", "anybody", "anyone", "it", "that", "what"})
+
+_TEAM_WORDS = re.compile(
+    r"\b(?:team|squad|group|guild|chapter|on-?call|rotation|sre|ops|devops|department|org)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_START = re.compile(r"(?:^|[.!?:]\s*|^\s*(?:[-*+]|\d+[.)])\s+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Finding:
+    start: int
+    end: int
+    message: str
+
+
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    words = phrase.split()
+    return re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE)
+
+
+def _negated(text: str, start: int) -> bool:
+    """A negating word among the three words before ``start``, in the same clause."""
+    before = _CLAUSE_END.split(text[:start])[-1]
+    words = re.findall(r"[\w'’]+", before.lower())[-3:]
+    return any(w in _NEGATORS or w.endswith(("n't", "n’t")) for w in words)
+
+
+def _mask(text: str) -> str:
+    """Inline code replaced by spaces, so columns still point into the file line."""
+    return _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _scannable(lines: Sequence[str], first: int, last: int) -> Iterator[tuple[int, str]]:
+    """(line number, masked text) of lines first..last, outside code fences and HTML comments."""
+    fence: str | None = None
+    in_comment = False
+    for number in range(first, min(last, len(lines)) + 1):
+        raw = lines[number - 1]
+        opening = _FENCE.match(raw)
+        if fence is not None:
+            marker = opening.group(1) if opening else ""
+            if (
+                marker[:1] == fence[0]
+                and len(marker) >= len(fence)
+                and not raw.strip().strip(fence[0])
+            ):
+                fence = None
+            continue
+        if opening and not in_comment:
+            fence = opening.group(1)
+            continue
+        text, in_comment = _strip_comments(raw, in_comment)
+        if _OPT_OUT.search(raw):
+            continue
+        yield number, _mask(text)
+
+
+def _strip_comments(text: str, in_comment: bool) -> tuple[str, bool]:
+    """The line with HTML comments blanked; whether a comment is still open at its end."""
+    out = list(text)
+    position = 0
+    while position < len(text):
+        if in_comment:
+            close = text.find("-->", position)
+            stop = len(text) if close < 0 else close + 3
+            out[position:stop] = " " * (stop - position)
+            position = stop
+            in_comment = close < 0
+        else:
+            opening = text.find("<!--", position)
+            if opening < 0:
+                break
+            position, in_comment = opening, True
+    return "".join(out), in_comment
+
+
+def _phrases(text: str, phrases: Sequence[tuple[str, str, re.Pattern[str]]]) -> Iterator[_Finding]:
+    for phrase, suggestion, pattern in phrases:
+        follower = _TECHNICAL_FOLLOWERS.get(phrase.lower())
+        for match in pattern.finditer(text):
+            if _negated(text, match.start()):
+                continue
+            if follower is not None and follower.match(text, match.end()):
+                continue
+            yield _Finding(
+                match.start(),
+                match.end(),
+                f'blaming language "{match.group(0)}": {suggestion}',
+            )
+
+
+def _fault(text: str) -> Iterator[_Finding]:
+    for match in _POSSESSIVE_FAULT.finditer(text):
+        if match.group("who").lower() in _NOT_SOMEONE:
+            continue
+        yield _Finding(
+            match.start(),
+            match.end(),
+            f'blaming language "{match.group(0)}": describe the conditions that made the '
+            "failure possible instead of whose fault it was",
+        )
+
+
+def _person_names(names: Iterable[str]) -> list[tuple[str, re.Pattern[str]]]:
+    """(shown name, pattern) for each person; team entries and empty names are skipped."""
+    found: dict[str, re.Pattern[str]] = {}
+    for entry in names:
+        name = re.sub(r"<[^>]*>|\([^)]*\)", " ", entry).strip().lstrip("@").strip()
+        if not name or _TEAM_WORDS.search(name) or not re.search(r"\w", name):
+            continue
+        words = name.split()
+        full = r"(?<![\w@])@?" + r"\s+".join(map(re.escape, words)) + r"(?![\w])"
+        found.setdefault(name, re.compile(full, re.IGNORECASE))
+        given = words[0]
+        if len(words) > 1 and len(given) >= 3 and given[0].isupper():
+            found.setdefault(given, re.compile(r"(?<![\w@])" + re.escape(given) + r"(?![\w])"))
+    return sorted(found.items())
+
+
+def _names(text: str, people: Sequence[tuple[str, re.Pattern[str]]]) -> Iterator[_Finding]:
+    for name, pattern in people:
+        case_sensitive = not pattern.flags & re.IGNORECASE
+        for match in pattern.finditer(text):
+            if case_sensitive and _SENTENCE_START.search(text[: match.start()]):
+                continue  # "Will", "May", "Mark" opening a sentence are ordinary words
+            yield _Finding(
+                match.start(),
+                match.end(),
+                f'the root cause analysis names a person ("{name}"): a root cause names '
+                "conditions, not people; describe what allowed the action (missing guard rail, "
+                "unclear runbook, misleading signal)",
+            )
+
+
+def _without_overlaps(findings: Iterable[_Finding]) -> list[_Finding]:
+    """The longest finding wins where two overlap (a custom phrase may contain another)."""
+    kept: list[_Finding] = []
+    for finding in sorted(findings, key=lambda f: (-(f.end - f.start), f.start, f.message)):
+        if all(finding.end <= other.start or finding.start >= other.end for other in kept):
+            kept.append(finding)
+    return sorted(kept, key=lambda f: (f.start, f.message))
+
+
+def _regions(pm: Postmortem, line_count: int) -> Iterator[tuple[int, int]]:
+    """(first, last) file lines to scan: free-text front-matter values, then the body."""
+    starts = sorted(set(pm.key_lines.values()))
+    front_end = pm.body_line - 2  # the closing '---' sits just above the body
+    for key in _FREE_TEXT_KEYS:
+        first = pm.key_lines.get(key)
+        if first is None:
+            continue
+        after = [line for line in starts if line > first]
+        last = min(after[0] - 1 if after else front_end, front_end)
+        yield first, max(first, last)
+    yield pm.body_line, line_count
+
+
+def _rca_range(pm: Postmortem, line_count: int) -> tuple[int, int] | None:
+    heading = pm.section("root cause analysis")
+    if heading is None:
+        return None
+    later = [s.line for s in pm.sections if s.line > heading.line]
+    return heading.line + 1, (min(later) - 1 if later else line_count)
+
+
+def check_blameless(pm: Postmortem, lines: Sequence[str], settings: Settings) -> list[Diagnostic]:
+    """PM060 warnings for one post-mortem; ``lines[0]`` is file line 1."""
+    phrases = [
+        (p, s, _phrase_pattern(p)) for p, s in sorted(settings.blame_phrases.items()) if p.split()
+    ]
+    people = _person_names((*pm.authors, *settings.roster))
+    rca = _rca_range(pm, len(lines))
+    diagnostics: list[Diagnostic] = []
+    seen: set[int] = set()
+    for first, last in _regions(pm, len(lines)):
+        for number, text in _scannable(lines, first, last):
+            if number in seen:
+                continue
+            seen.add(number)
+            findings = [*_phrases(text, phrases), *_fault(text)]
+            if rca is not None and rca[0] <= number <= rca[1]:
+                findings.extend(_names(text, people))
+            diagnostics.extend(
+                Diagnostic(
+                    pm.path,
+                    number,
+                    finding.start + 1,
+                    "PM060",
+                    Level.WARNING,
+                    finding.message + " (or opt the line out with `<!-- blameless: ignore -->`)",
+                )
+                for finding in _without_overlaps(findings)
+            )
+    return diagnostics

@@ -1,0 +1,405 @@
+"""PM070 likely secrets (errors) and PM071 likely personal data (warnings).
+
+Post-mortems quote logs, tickets and chat, and end up on a website. Every line
+of the file (front matter included) is scanned, code blocks too: a pasted log
+is exactly where a credential hides. Messages name the kind of value and its
+column, never the value itself.
+
+Secrets come from two sources:
+
+- the regular-expression detectors of the ``detect-secrets`` library (AWS,
+  GitHub, GitLab, Slack, Stripe, JWT, private keys, basic-auth URLs, …), used
+  in-process through each detector's ``denylist`` and ``analyze_string``: no
+  global settings, no baseline, no network verification. Not used: the
+  high-entropy detectors (commit hashes and trace ids are everywhere in
+  post-mortems), the keyword detector (replaced by the log-line rule below)
+  and the Artifactory detector (its password shape matches ordinary
+  upper-case identifiers);
+- rules of our own for what those miss or what logs look like:
+  ``password=…``/``token: …`` pairs, ``Bearer`` headers, AWS key ids, GitHub
+  tokens (including fine-grained ``github_pat_``), Slack tokens and webhooks,
+  JWTs and PEM private-key headers. Placeholders (``***``, ``<redacted>``,
+  ``xxx``, ``$VAR``, ``${VAR}``, ``{{ var }}``) are not secrets.
+
+Personal data, and what is deliberately not flagged:
+
+- email addresses, except the reserved documentation domains (``example.com``,
+  ``example.net``, ``example.org`` and their sub-domains; the ``.example``,
+  ``.invalid``, ``.test`` and ``.localhost`` top-level domains) and role
+  mailboxes that are no one's personal address (``noreply@``, ``support@``,
+  ``security@``, ``git@`` …);
+- phone numbers: ``+`` international forms with 8–15 digits, North-American
+  ``(555) 123-4567`` / ``555-123-4567`` / ``555.123.4567``, and national
+  forms with a leading trunk ``0`` and separators (``020 7946 0958``). Times,
+  ISO dates, versions, durations and incident ids do not have these shapes.
+  The fictional North-American range 555-0100…555-0199 is not flagged;
+- IP addresses (IPv4 and IPv6) that are globally routable: a customer's
+  address is personal data. Private (RFC 1918, ``fc00::/7``), loopback,
+  link-local, shared (``100.64.0.0/10``), multicast, reserved and
+  documentation ranges (``192.0.2.0/24``, ``198.51.100.0/24``,
+  ``203.0.113.0/24``, ``2001:db8::/32``) are not flagged, nor the well-known
+  public DNS resolvers (``1.1.1.1``, ``8.8.8.8`` …), which identify no one;
+- payment card numbers: 13–19 digits (spaces or dashes allowed) starting with
+  2–6 (the card networks' ranges) and passing the Luhn check.
+
+A line waives its findings with ``<!-- privacy: ok, <reason> -->``; the reason
+is required, and a waiver without one says so in the findings it fails to waive.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from detect_secrets.plugins.aws import AWSKeyDetector
+from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
+from detect_secrets.plugins.base import RegexBasedDetector
+from detect_secrets.plugins.basic_auth import BasicAuthDetector
+from detect_secrets.plugins.cloudant import CloudantDetector
+from detect_secrets.plugins.discord import DiscordBotTokenDetector
+from detect_secrets.plugins.github_token import GitHubTokenDetector
+from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
+from detect_secrets.plugins.ibm_cloud_iam import IbmCloudIamDetector
+from detect_secrets.plugins.ibm_cos_hmac import IbmCosHmacDetector
+from detect_secrets.plugins.jwt import JwtTokenDetector
+from detect_secrets.plugins.mailchimp import MailchimpDetector
+from detect_secrets.plugins.npm import NpmDetector
+from detect_secrets.plugins.openai import OpenAIDetector
+from detect_secrets.plugins.private_key import PrivateKeyDetector
+from detect_secrets.plugins.pypi_token import PypiTokenDetector
+from detect_secrets.plugins.sendgrid import SendGridDetector
+from detect_secrets.plugins.slack import SlackDetector
+from detect_secrets.plugins.softlayer import SoftlayerDetector
+from detect_secrets.plugins.square_oauth import SquareOAuthDetector
+from detect_secrets.plugins.stripe import StripeDetector
+from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
+from detect_secrets.plugins.twilio import TwilioKeyDetector
+
+from .model import Diagnostic, Level
+
+__all__ = ["Finding", "check_privacy", "scan_line"]
+
+SECRET = "PM070"
+PERSONAL = "PM071"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One likely secret or personal datum in a line: 0-based span, code and kind (never the value)."""
+
+    start: int
+    end: int
+    code: str
+    kind: str
+
+
+# -- detect-secrets ---------------------------------------------------------------------
+# Stateless detector instances; only their regexes and ``analyze_string`` are used,
+# because ``analyze_line`` consults detect-secrets' global settings and may verify
+# a secret over the network.
+_DETECTORS: tuple[RegexBasedDetector, ...] = (
+    AWSKeyDetector(),
+    AzureStorageKeyDetector(),
+    BasicAuthDetector(),
+    CloudantDetector(),
+    DiscordBotTokenDetector(),
+    GitHubTokenDetector(),
+    GitLabTokenDetector(),
+    IbmCloudIamDetector(),
+    IbmCosHmacDetector(),
+    JwtTokenDetector(),
+    MailchimpDetector(),
+    NpmDetector(),
+    OpenAIDetector(),
+    PrivateKeyDetector(),
+    PypiTokenDetector(),
+    SendGridDetector(),
+    SlackDetector(),
+    SoftlayerDetector(),
+    SquareOAuthDetector(),
+    StripeDetector(),
+    TelegramBotTokenDetector(),
+    TwilioKeyDetector(),
+)
+# Every detector above needs one of these in the line; most prose lines have none.
+_CANDIDATE = re.compile(r"[A-Za-z0-9_+/=.-]{16,}|://|BEGIN|PuTTY")
+
+
+def _library_secrets(line: str) -> Iterator[Finding]:
+    if not _CANDIDATE.search(line):
+        return
+    for detector in _DETECTORS:
+        for pattern in detector.denylist:
+            for match in pattern.finditer(line):
+                # analyze_string applies the detector's own checks (e.g. a JWT must decode)
+                if any(True for _ in detector.analyze_string(match.group(0))):
+                    # point at the secret itself where the regex captures it (a URL's password)
+                    group = next(
+                        (g for g in range(1, (match.lastindex or 0) + 1) if match.group(g)), 0
+                    )
+                    yield Finding(
+                        match.start(group), match.end(group), SECRET, str(detector.secret_type)
+                    )
+
+
+# -- our own secret rules -------------------------------------------------------------
+_PLACEHOLDER_WORDS = frozenset(
+    {
+        "true", "false", "null", "nil", "none", "empty", "blank", "unset", "set", "yes", "no",
+        "on", "off", "enabled", "disabled", "required", "optional", "redacted", "masked",
+        "hidden", "removed", "omitted", "invalid", "expired", "missing", "rotated", "revoked",
+        "valid", "ok", "undefined", "placeholder", "filtered", "sanitized", "scrubbed",
+    }
+)  # fmt: skip
+_SECRET_KEY = re.compile(
+    r"(?<![A-Za-z0-9_.-])[A-Za-z0-9_.-]*?"
+    r"(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth|client[_-]?secret)"
+    r"(?P<quote>[\"']?)\s*(?P<op>[:=])\s*[\"']?(?P<value>[^\s\"'`,;&|)\]}]+)",
+    re.IGNORECASE,
+)
+_SLUG = re.compile(r"[a-z]+(?:[-_.][a-z0-9]+)*")
+
+
+def _placeholder(value: str) -> bool:
+    """``***``, ``<redacted>``, ``xxx``, ``$VAR``, ``${VAR}``, ``{{ var }}``, ``%s``, or a plain word."""
+    lower = value.lower().strip(".")
+    return (
+        value[:1] in "<$%{[(*"
+        or not re.search(r"[A-Za-z0-9]", value)
+        or set(lower) <= set("x*#.-_")
+        or lower in _PLACEHOLDER_WORDS
+        or "redacted" in lower
+        or value.startswith(("/", "~/"))  # PWD=/srv/app is a directory
+    )
+
+
+def _key_value(line: str) -> Iterator[Finding]:
+    for match in _SECRET_KEY.finditer(line):
+        value = match.group("value")
+        if len(value) < 4 or _placeholder(value):
+            continue
+        prose = match.group("op") == ":" and not match.group("quote")
+        if prose and not (
+            len(value) >= 8
+            and re.search(r"[A-Za-z]", value)
+            and re.search(r"[0-9]", value)
+            and not _SLUG.fullmatch(value)
+        ):
+            continue  # "Auth: enabled", "Secret: payments-db" name things; they are not secrets
+        yield Finding(
+            match.start("value"), match.end("value"), SECRET, "password or token in a log line"
+        )
+
+
+_OWN_SECRETS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
+    (
+        "AWS access key id",
+        re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])"),
+    ),
+    (
+        "GitHub token",
+        re.compile(
+            r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})"
+        ),
+    ),
+    (
+        "Slack webhook",
+        re.compile(
+            r"(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9]+/[A-Za-z0-9_/-]+"
+        ),
+    ),
+    ("Slack token", re.compile(r"(?<![A-Za-z0-9])xox[baprs]-[A-Za-z0-9-]{10,}")),
+    (
+        "JSON Web Token",
+        re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+    ),
+    (
+        "bearer token",
+        re.compile(r"(?i)(?<![A-Za-z])bearer\s+(?=[A-Za-z0-9._~+/-]*\d)[A-Za-z0-9._~+/-]{16,}=*"),
+    ),
+)
+
+
+def _own_secrets(line: str) -> Iterator[Finding]:
+    for kind, pattern in _OWN_SECRETS:
+        for match in pattern.finditer(line):
+            yield Finding(match.start(), match.end(), SECRET, kind)
+    yield from _key_value(line)
+
+
+# -- personal data ------------------------------------------------------------------
+_EMAIL = re.compile(
+    r"(?<![\w.+:/%-])(?P<local>[A-Za-z0-9._%+-]+)@"
+    r"(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,})(?![\w-])"
+)
+_RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
+_RESERVED_TLDS = ("example", "invalid", "test", "localhost")
+_ROLE_MAILBOXES = frozenset(
+    {"noreply", "no-reply", "donotreply", "do-not-reply", "postmaster", "hostmaster",
+     "webmaster", "abuse", "security", "support", "git"}
+)  # fmt: skip
+
+
+def _emails(line: str) -> Iterator[Finding]:
+    for match in _EMAIL.finditer(line):
+        domain = match.group("domain").lower()
+        if domain.rsplit(".", 1)[-1] in _RESERVED_TLDS:
+            continue
+        if any(domain == d or domain.endswith("." + d) for d in _RESERVED_DOMAINS):
+            continue
+        if match.group("local").lower() in _ROLE_MAILBOXES:
+            continue
+        yield Finding(match.start(), match.end(), PERSONAL, "email address")
+
+
+_PHONES = (
+    re.compile(r"(?<![\w+])\+\d[\d ().-]{6,20}\d(?![\w])"),
+    re.compile(r"(?<![\w+.-])(?:\(\d{3}\) ?\d{3}[ .-]|\d{3}-\d{3}-|\d{3}\.\d{3}\.)\d{4}(?![\w.-])"),
+    re.compile(r"(?<![\w+.-])0\d{1,4}(?:[ -]\d{2,8}){1,3}(?![\w.-])"),
+)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _phones(line: str) -> Iterator[Finding]:
+    for index, pattern in enumerate(_PHONES):
+        for match in pattern.finditer(line):
+            text = match.group(0)
+            digits = re.sub(r"\D", "", text)
+            if _ISO_DATE.search(text) or not 8 <= len(digits) <= 15:
+                continue
+            if index == 2 and len(digits) < 9:
+                continue  # "01-02-2025" is a date, not a number to call
+            if index < 2 and len(digits) >= 10 and digits[-7:-2] == "55501":
+                continue  # 555-0100..555-0199: reserved for fiction and documentation
+            yield Finding(match.start(), match.end(), PERSONAL, "phone number")
+
+
+_IPV4 = re.compile(r"(?<![\w.-])\d{1,3}(?:\.\d{1,3}){3}(?![\w-]|\.\d)")
+_IPV6 = re.compile(
+    r"(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:)(?:[0-9A-Fa-f]{0,4}:){1,6}[0-9A-Fa-f]{0,4}(?![\w:])"
+)
+_PUBLIC_RESOLVERS = frozenset(
+    {"1.1.1.1", "1.0.0.1", "8.8.8.8", "8.8.4.4", "9.9.9.9", "149.112.112.112", "208.67.222.222",
+     "208.67.220.220", "2606:4700:4700::1111", "2606:4700:4700::1001", "2001:4860:4860::8888",
+     "2001:4860:4860::8844"}
+)  # fmt: skip
+
+
+def _identifies_someone(text: str) -> bool:
+    """A globally routable, unicast, not reserved address that is not a public DNS resolver."""
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return (
+        address.is_global
+        and not address.is_multicast
+        and not address.is_reserved
+        and str(address) not in _PUBLIC_RESOLVERS
+    )
+
+
+def _ip_addresses(line: str) -> Iterator[Finding]:
+    for pattern, kind in ((_IPV4, "IPv4 address"), (_IPV6, "IPv6 address")):
+        for match in pattern.finditer(line):
+            if _identifies_someone(match.group(0)):
+                yield Finding(match.start(), match.end(), PERSONAL, kind)
+
+
+_CARD = re.compile(r"(?<![\d.-])[2-6]\d{3}(?:[ -]?\d){9,15}(?![\d.]|-\d)")
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _cards(line: str) -> Iterator[Finding]:
+    for match in _CARD.finditer(line):
+        digits = re.sub(r"\D", "", match.group(0))
+        if 13 <= len(digits) <= 19 and _luhn(digits):
+            yield Finding(match.start(), match.end(), PERSONAL, "payment card number")
+
+
+# Order matters: where findings overlap, the earlier scanner's wins (secrets first).
+_SCANNERS: tuple[Callable[[str], Iterator[Finding]], ...] = (
+    _own_secrets,
+    _library_secrets,
+    _emails,
+    _cards,
+    _phones,
+    _ip_addresses,
+)
+
+
+def _without_overlaps(findings: Iterable[Finding]) -> list[Finding]:
+    kept: list[Finding] = []
+    for finding in findings:
+        if all(finding.end <= other.start or finding.start >= other.end for other in kept):
+            kept.append(finding)
+    return sorted(kept, key=lambda f: (f.start, f.code, f.kind))
+
+
+def scan_line(line: str) -> list[Finding]:
+    """Every likely secret and personal datum in one line, overlaps resolved, in column order."""
+    return _without_overlaps(finding for scanner in _SCANNERS for finding in scanner(line))
+
+
+_WAIVER = re.compile(r"<!--\s*privacy\s*:\s*ok\b(?P<rest>.*?)-->", re.IGNORECASE)
+
+
+def _waiver(line: str) -> bool | None:
+    """True: waived with a reason; False: a waiver without a reason; None: no waiver."""
+    found = None
+    for match in _WAIVER.finditer(line):
+        reason = match.group("rest").strip().lstrip(",:;-").strip()
+        if re.search(r"\w", reason):
+            return True
+        found = False
+    return found
+
+
+_ADVICE = {
+    SECRET: "remove it and rotate the credential",
+    PERSONAL: "remove or anonymise it",
+}
+
+
+def check_privacy(path: str, lines: Sequence[str]) -> list[Diagnostic]:
+    """PM070/PM071 diagnostics for a file's lines (``lines[0]`` is line 1)."""
+    diagnostics: list[Diagnostic] = []
+    for number, line in enumerate(lines, start=1):
+        findings = scan_line(line)
+        if not findings:
+            continue
+        waiver = _waiver(line)
+        if waiver:
+            continue
+        note = (
+            "; the `<!-- privacy: ok -->` on this line does not waive it: give a reason, "
+            "e.g. `<!-- privacy: ok, public status-page address -->`"
+            if waiver is False
+            else ""
+        )
+        for finding in findings:
+            noun = "secret" if finding.code == SECRET else "personal data"
+            diagnostics.append(
+                Diagnostic(
+                    path,
+                    number,
+                    finding.start + 1,
+                    finding.code,
+                    Level.ERROR if finding.code == SECRET else Level.WARNING,
+                    f"likely {noun} ({finding.kind}) at column {finding.start + 1}; "
+                    f"{_ADVICE[finding.code]}, or waive with `<!-- privacy: ok, <reason> -->`{note}",
+                )
+            )
+    return diagnostics
