@@ -1,0 +1,411 @@
+"""Per-file rules on the parsed model (rules.py), with models built by hand."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from postmortem_kb.model import (
+    ActionItem,
+    ActionStatus,
+    Detection,
+    Diagnostic,
+    Level,
+    Postmortem,
+    Section,
+    Severity,
+    Status,
+    TimelineEvent,
+    Why,
+)
+from postmortem_kb.rules import RULES, check_postmortem, file_lines
+from postmortem_kb.settings import Settings
+
+TODAY = date(2025, 4, 1)
+PATH = "postmortems/2025-03-14-checkout.md"
+
+
+def at(hour: int, minute: int, second: int = 0) -> datetime:
+    """A moment on the incident day, in UTC."""
+    return datetime(2025, 3, 14, hour, minute, second, tzinfo=UTC)
+
+
+def row(
+    line: int,
+    hhmm: str,
+    event: str = "Checked dashboards",
+    source: str = "#inc-chat",
+    cause: str | None = None,
+) -> TimelineEvent:
+    hour, minute = (int(part) for part in hhmm.split(":")[:2])
+    return TimelineEvent(line, hhmm, at(hour, minute), event, source, cause)
+
+
+TIMELINE = (
+    row(20, "09:00", "Deploy of checkout v2.14 starts", "deploy log"),
+    row(21, "09:04", "Latency alert fires", "PagerDuty", cause="09:00"),
+    row(22, "09:06", "On-call engineer acknowledges", "PagerDuty"),
+    row(23, "09:10", "Decision: roll back rather than hotfix", "#inc-checkout"),
+    row(24, "09:14", "Rollback complete, latency recovering", "deploy log", cause="09:10"),
+    row(25, "09:18", "Latency back to baseline", "Grafana"),
+)
+WHYS = tuple(
+    Why(
+        40 + n,
+        f"Why {n}? Because. Evidence: [graph](https://grafana.example.com/d/{n})",
+        (f"https://grafana.example.com/d/{n}",),
+    )
+    for n in range(1, 6)
+)
+ACTIONS = (
+    ActionItem(60, "AI-1", "Add a canary stage", "Payments SRE", Severity.P1, date(2025, 4, 30)),
+    ActionItem(
+        61,
+        "AI-2",
+        "Alert on pool saturation",
+        "Payments SRE",
+        Severity.P2,
+        date(2025, 3, 20),
+        ActionStatus.DONE,
+    ),
+)
+SECTIONS = (
+    Section("Summary", "summary", 16, "Checkout was slow."),
+    Section("Timeline", "timeline", 18, "| Time | Event | Source |"),
+    Section("Impact", "impact", 28, "Slow checkout."),
+    Section("Root Cause Analysis", "root cause analysis", 38, "1. Why"),
+    Section("Action Items", "action items", 58, "| ID |"),
+)
+KEY_LINES = {
+    "title": 2,
+    "date": 3,
+    "severity": 4,
+    "timezone": 5,
+    "started": 6,
+    "detected": 7,
+    "responded": 8,
+    "escalated": 9,
+    "mitigated": 10,
+    "resolved": 11,
+}
+
+
+def make_pm(**changes: object) -> Postmortem:
+    """A clean P1 post-mortem; keyword arguments replace fields."""
+    pm = Postmortem(
+        id="2025-03-14-checkout",
+        path=PATH,
+        title="Checkout latency after a deploy",
+        date=date(2025, 3, 14),
+        severity=Severity.P1,
+        status=Status.FINAL,
+        authors=("Dana Whitfield",),
+        timezone="UTC",
+        started=at(9, 0),
+        detected=at(9, 4),
+        responded=at(9, 6),
+        escalated=at(9, 8),
+        mitigated=at(9, 14),
+        resolved=at(9, 18),
+        detection=Detection.MONITORING,
+        services=("checkout",),
+        root_causes=("missing-canary",),
+        sections=SECTIONS,
+        timeline=TIMELINE,
+        whys=WHYS,
+        action_items=ACTIONS,
+        key_lines=KEY_LINES,
+        body_line=15,
+    )
+    return replace(pm, **changes)  # type: ignore[arg-type]
+
+
+def check(
+    pm: Postmortem, settings: Settings | None = None, today: date = TODAY
+) -> list[Diagnostic]:
+    return check_postmortem(pm, b"", settings or Settings(), today)
+
+
+def codes(diagnostics: list[Diagnostic], code: str) -> list[tuple[int, int, Level]]:
+    return [(d.line, d.column, d.level) for d in diagnostics if d.code == code]
+
+
+def test_clean_model_has_no_diagnostics() -> None:
+    assert check(make_pm()) == []
+
+
+def test_every_rule_is_registered_once() -> None:
+    assert len(RULES) == len(set(RULES)) == 13
+
+
+# -- PM008 --------------------------------------------------------------------------
+def test_pm008_detected_before_started_names_both_keys_and_local_times() -> None:
+    pm = make_pm(timezone="Europe/Berlin", started=at(9, 5), detected=at(9, 4))
+    found = [d for d in check(pm) if d.code == "PM008"]
+    assert found == [
+        Diagnostic(
+            PATH, 7, 1, "PM008", Level.ERROR,
+            "`detected` (2025-03-14 10:04 CET) is before `started` (2025-03-14 10:05 CET); "
+            "timestamps must be in the order started ≤ detected ≤ responded ≤ mitigated ≤ resolved "
+            "and detected ≤ escalated ≤ resolved (for the keys present)",
+        )
+    ]  # fmt: skip
+
+
+def test_pm008_skips_absent_keys_and_compares_with_the_nearest_present_one() -> None:
+    pm = make_pm(responded=None, mitigated=at(9, 3))  # mitigated before detected (09:04)
+    assert codes(check(pm), "PM008") == [(10, 1, Level.ERROR)]
+
+
+def test_pm008_escalation_chain() -> None:
+    late_escalation = make_pm(escalated=at(9, 30))  # after resolved 09:18
+    assert codes(check(late_escalation), "PM008") == [(11, 1, Level.ERROR)]
+    early_escalation = make_pm(escalated=at(9, 2))  # before detected 09:04
+    assert codes(check(early_escalation), "PM008") == [(9, 1, Level.ERROR)]
+
+
+def test_pm008_equal_timestamps_are_in_order() -> None:
+    pm = make_pm(detected=at(9, 4), responded=at(9, 4), escalated=at(9, 4))
+    assert codes(check(pm), "PM008") == []
+
+
+def test_pm008_shows_seconds_when_present() -> None:
+    pm = make_pm(started=at(9, 4, 30), detected=at(9, 4, 10))
+    (found,) = [d for d in check(pm) if d.code == "PM008"]
+    assert (
+        "(2025-03-14 09:04:10 UTC) is before `started` (2025-03-14 09:04:30 UTC)" in found.message
+    )
+
+
+# -- PM022 --------------------------------------------------------------------------
+def test_pm022_row_earlier_than_the_one_above() -> None:
+    timeline = (*TIMELINE[:3], row(23, "09:05", "Decision: roll back"), *TIMELINE[4:])
+    found = [d for d in check(make_pm(timeline=timeline)) if d.code == "PM022"]
+    assert [(d.line, d.level) for d in found] == [(23, Level.ERROR)]
+    assert found[0].message.startswith(
+        "timeline not chronological: 09:05 comes after 09:06 (line 22)"
+    )
+
+
+def test_pm022_equal_times_and_unparsed_rows_are_fine() -> None:
+    unparsed = TimelineEvent(23, "9h10", None, "Decision: roll back", "#inc")
+    timeline = (*TIMELINE[:3], unparsed, row(24, "09:06", "Rollback starts"), *TIMELINE[4:])
+    assert codes(check(make_pm(timeline=timeline)), "PM022") == []
+
+
+# -- PM023 --------------------------------------------------------------------------
+@pytest.mark.parametrize("source", ["", "   "])
+def test_pm023_row_without_source(source: str) -> None:
+    timeline = (*TIMELINE[:2], replace(TIMELINE[2], source=source), *TIMELINE[3:])
+    assert codes(check(make_pm(timeline=timeline)), "PM023") == [(22, 1, Level.ERROR)]
+
+
+# -- PM024 --------------------------------------------------------------------------
+def test_pm024_unexplained_gap_gives_length_and_limit() -> None:
+    timeline = (
+        *TIMELINE[:5],
+        row(25, "09:20", "Latency back to baseline", "Grafana"),
+    )  # 6 min after 09:14
+    found = [d for d in check(make_pm(timeline=timeline, resolved=at(9, 20))) if d.code == "PM024"]
+    assert found == [
+        Diagnostic(
+            PATH, 25, 1, "PM024", Level.ERROR,
+            "unexplained gap of 6 min since the row at line 24, over the limit of 5 min "
+            "(gap_limit_minutes); add `Gap: <what happened meanwhile>` to this row's Event",
+        )
+    ]  # fmt: skip
+
+
+def test_pm024_gap_with_hours_and_seconds_reads_naturally() -> None:
+    last = TimelineEvent(25, "10:19:30", at(10, 19, 30), "Latency back to baseline", "Grafana")
+    pm = make_pm(timeline=(*TIMELINE[:5], last), mitigated=at(9, 14), resolved=at(10, 20))
+    (found,) = [d for d in check(pm) if d.code == "PM024"]
+    assert "gap of 1 h 05 min 30 s since the row at line 24" in found.message
+
+
+def test_pm024_explained_gap_exact_limit_and_configured_limit() -> None:
+    explained = (
+        *TIMELINE[:5],
+        row(25, "09:30", "Gap: waited for caches to warm; latency normal", "Grafana"),
+    )
+    assert codes(check(make_pm(timeline=explained, resolved=at(9, 30))), "PM024") == []
+    exactly_five = (*TIMELINE[:5], row(25, "09:19", "Latency normal", "Grafana"))
+    assert codes(check(make_pm(timeline=exactly_five, resolved=at(9, 19))), "PM024") == []
+    ten = (*TIMELINE[:5], row(25, "09:24", "Latency normal", "Grafana"))
+    pm = make_pm(timeline=ten, resolved=at(9, 24))
+    assert codes(check(pm), "PM024") == [(25, 1, Level.ERROR)]
+    assert codes(check(pm, Settings(gap_limit_minutes=10)), "PM024") == []
+
+
+# -- PM025 --------------------------------------------------------------------------
+NO_DECISION = tuple(replace(r, event=r.event.replace("Decision: ", "")) for r in TIMELINE)
+
+
+@pytest.mark.parametrize("severity", [Severity.P0, Severity.P1])
+def test_pm025_severe_incident_without_decision_point(severity: Severity) -> None:
+    found = [
+        d for d in check(make_pm(severity=severity, timeline=NO_DECISION)) if d.code == "PM025"
+    ]
+    assert [(d.line, d.column, d.level) for d in found] == [(18, 1, Level.WARNING)]
+    assert f"of a {severity} incident" in found[0].message
+
+
+def test_pm025_not_for_minor_incidents_nor_with_a_decision() -> None:
+    assert codes(check(make_pm(severity=Severity.P2, timeline=NO_DECISION)), "PM025") == []
+    assert codes(check(make_pm(severity=Severity.P0)), "PM025") == []
+
+
+# -- PM026 --------------------------------------------------------------------------
+def test_pm026_started_before_the_first_row() -> None:
+    found = [d for d in check(make_pm(started=at(8, 55))) if d.code == "PM026"]
+    assert found == [
+        Diagnostic(
+            PATH, 6, 1, "PM026", Level.ERROR,
+            "`started` (2025-03-14 08:55 UTC) is outside the timeline's span (2025-03-14 09:00 UTC "
+            "to 2025-03-14 09:18 UTC); add a timeline row for it or correct the timestamp",
+        )
+    ]  # fmt: skip
+
+
+def test_pm026_detected_after_the_last_row() -> None:
+    pm = make_pm(
+        detected=at(9, 19), responded=None, escalated=None, mitigated=at(9, 20), resolved=None
+    )
+    assert codes(check(pm), "PM026") == [(7, 1, Level.ERROR)]
+
+
+def test_pm026_span_ignores_unparsed_rows_and_empty_timelines() -> None:
+    unparsed = TimelineEvent(19, "yesterday", None, "Config change merged", "git")
+    assert codes(check(make_pm(timeline=(unparsed, *TIMELINE))), "PM026") == []
+    assert codes(check(make_pm(timeline=())), "PM026") == []
+
+
+# -- PM027 --------------------------------------------------------------------------
+def test_pm027_cause_naming_no_earlier_row() -> None:
+    timeline = (*TIMELINE[:2], replace(TIMELINE[2], cause="09:40"), *TIMELINE[3:])
+    found = [d for d in check(make_pm(timeline=timeline)) if d.code == "PM027"]
+    assert found == [
+        Diagnostic(
+            PATH, 22, 1, "PM027", Level.ERROR,
+            "Cause `09:40` names no earlier row; a Cause is the Time of an earlier row exactly "
+            "as written there (e.g. `09:04`)",
+        )
+    ]  # fmt: skip
+
+
+def test_pm027_cause_naming_itself_or_a_later_row() -> None:
+    timeline = (
+        replace(TIMELINE[0], cause="09:04"),
+        TIMELINE[1],
+        replace(TIMELINE[2], cause="09:06"),
+        *TIMELINE[3:],
+    )
+    assert codes(check(make_pm(timeline=timeline)), "PM027") == [
+        (20, 1, Level.ERROR),
+        (22, 1, Level.ERROR),
+    ]
+
+
+def test_pm027_cause_matches_after_strip_and_blank_cause_is_none() -> None:
+    timeline = (
+        *TIMELINE[:2],
+        replace(TIMELINE[2], cause=" 09:00 "),
+        replace(TIMELINE[3], cause="  "),
+        *TIMELINE[4:],
+    )
+    assert codes(check(make_pm(timeline=timeline)), "PM027") == []
+
+
+# -- PM030 / PM031 ------------------------------------------------------------------
+def test_pm030_too_few_whys_at_the_heading() -> None:
+    found = [d for d in check(make_pm(whys=WHYS[:3])) if d.code == "PM030"]
+    assert [(d.line, d.level) for d in found] == [(38, Level.ERROR)]
+    assert found[0].message.startswith(
+        "root cause analysis has 3 levels; at least 5 are required (min_whys)"
+    )
+
+
+def test_pm030_configurable_minimum_and_missing_section() -> None:
+    assert codes(check(make_pm(whys=WHYS[:3]), Settings(min_whys=3)), "PM030") == []
+    without_rca = tuple(s for s in SECTIONS if s.key != "root cause analysis")
+    assert codes(check(make_pm(whys=(), sections=without_rca)), "PM030") == []
+
+
+def test_pm031_level_without_evidence() -> None:
+    whys = (*WHYS[:2], replace(WHYS[2], evidence=()), *WHYS[3:])
+    found = [d for d in check(make_pm(whys=whys)) if d.code == "PM031"]
+    assert [(d.line, d.column, d.level) for d in found] == [(43, 1, Level.ERROR)]
+    assert found[0].message.startswith("why level 3 cites no evidence")
+
+
+# -- PM042 / PM043 ------------------------------------------------------------------
+def test_pm042_duplicate_action_id_names_the_first_line() -> None:
+    items = (*ACTIONS, replace(ACTIONS[0], line=62, id="ai-1 "))
+    found = [d for d in check(make_pm(action_items=items)) if d.code == "PM042"]
+    assert found == [
+        Diagnostic(
+            PATH, 62, 1, "PM042", Level.ERROR,
+            "duplicate action item id `ai-1` (first used at line 60); give each action item its own id",
+        )
+    ]  # fmt: skip
+
+
+def test_pm042_distinct_ids_and_blank_ids_are_not_duplicates() -> None:
+    items = (*ACTIONS, replace(ACTIONS[0], line=62, id=""), replace(ACTIONS[0], line=63, id=" "))
+    assert codes(check(make_pm(action_items=items)), "PM042") == []
+
+
+def test_pm043_overdue_open_item_is_a_warning_with_days() -> None:
+    items = (replace(ACTIONS[0], due=date(2025, 3, 20)), ACTIONS[1])
+    found = [d for d in check(make_pm(action_items=items)) if d.code == "PM043"]
+    assert found == [
+        Diagnostic(
+            PATH, 60, 1, "PM043", Level.WARNING,
+            "action item `AI-1` is overdue: due 2025-03-20, 12 days ago, and still open; "
+            "finish it, or update its status or due date",
+        )
+    ]  # fmt: skip
+
+
+def test_pm043_level_follows_settings() -> None:
+    items = (replace(ACTIONS[0], due=date(2025, 3, 31), status=ActionStatus.IN_PROGRESS),)
+    pm = make_pm(action_items=items)
+    assert codes(check(pm, Settings(overdue="error")), "PM043") == [(60, 1, Level.ERROR)]
+    assert codes(check(pm, Settings(overdue="off")), "PM043") == []
+    (found,) = [d for d in check(pm) if d.code == "PM043"]
+    assert "1 day ago, and still in-progress" in found.message
+
+
+def test_pm043_not_for_done_items_nor_due_today() -> None:
+    items = (
+        replace(ACTIONS[0], due=TODAY),
+        replace(ACTIONS[0], line=61, id="AI-2", due=date(2025, 1, 1), status=ActionStatus.VERIFIED),
+        replace(ACTIONS[0], line=62, id="AI-3", due=date(2025, 1, 1), status=ActionStatus.WONT_DO),
+        replace(ACTIONS[0], line=63, id="AI-4", due=None),
+    )
+    assert codes(check(make_pm(action_items=items)), "PM043") == []
+    assert codes(check(make_pm(action_items=items), today=TODAY + timedelta(days=1)), "PM043") == [
+        (60, 1, Level.WARNING)
+    ]
+
+
+# -- running everything ---------------------------------------------------------------
+def test_diagnostics_are_sorted_by_line_then_code() -> None:
+    pm = make_pm(started=at(8, 55), whys=WHYS[:3], timeline=NO_DECISION)
+    found = check(pm)
+    assert [(d.line, d.code) for d in found] == [(6, "PM026"), (18, "PM025"), (38, "PM030")]
+    assert found == sorted(found)
+
+
+def test_check_postmortem_scans_the_file_lines_for_blame_and_privacy() -> None:
+    data = "\n".join(["---"] * 15 + ["## Summary", "It was human error."]).encode()
+    found = check_postmortem(make_pm(), data, Settings(), TODAY)
+    assert [(d.line, d.column, d.code, d.level) for d in found] == [(17, 8, "PM060", Level.WARNING)]
+
+
+def test_file_lines_numbers_lines_like_the_parser() -> None:
+    data = "\ufeffa\r\nb\rc\nd\x0ce\u2028f\n".encode()
+    assert file_lines(data) == ["a", "b", "c", "d\x0ce\u2028f", ""]
+    assert file_lines(b"ok \xff")[0] == "ok \ufffd"
