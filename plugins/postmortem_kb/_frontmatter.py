@@ -1,0 +1,375 @@
+"""Split a file's front matter off and compose it into a small, untyped YAML tree.
+
+Incident files are untrusted, so the YAML is read at the *event* level: the
+tree is built from PyYAML's parser events by this module, never by PyYAML's
+composer or constructor. That way an alias is refused where it appears (an
+"alias bomb" is never expanded), a tag never reaches a constructor, and no
+scalar is typed implicitly: every scalar keeps its source text and whether it
+was written plain (unquoted), and the caller converts it per key. Nesting is
+capped, and building is iterative, so deep input cannot exhaust the stack.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import yaml
+from frontmatter.default_handlers import JSONHandler, TOMLHandler
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    NodeEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
+
+__all__ = [
+    "MAX_DEPTH",
+    "Block",
+    "Node",
+    "Problem",
+    "YMap",
+    "YScalar",
+    "YSeq",
+    "compose",
+    "show",
+    "split",
+]
+
+MAX_DEPTH = (
+    16  # front matter needs two levels (impact: {...}); anything deeper is hostile or a mistake
+)
+MAX_PROBLEMS = 20  # enough to show an author every tag or alias, not enough to flood a log
+
+_DELIMITER = re.compile(r"---[ \t]*")
+_NEAR_OPEN = re.compile(r"[ \t]*(?:-{1,2}|-{4,}|- - -)[ \t]*")
+_NEAR_CLOSE = re.compile(r"[ \t]*(?:\.{3}|-{4,}|-{1,2}|---[^-\s].*)[ \t]*")
+_YAML_TYPES = {
+    "tag:yaml.org,2002:bool": "a boolean",
+    "tag:yaml.org,2002:int": "an integer",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:null": "null (empty)",
+    "tag:yaml.org,2002:timestamp": "a date/time",
+    "tag:yaml.org,2002:merge": "a merge key",
+    "tag:yaml.org,2002:value": "a value key",
+}
+_RESOLVER = yaml.resolver.Resolver()
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A front-matter problem at a file line and column (becomes a PM002)."""
+
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class YScalar:
+    """A scalar exactly as written: its text, and whether it was plain (unquoted)."""
+
+    text: str
+    plain: bool
+    line: int
+    column: int
+
+    @property
+    def yaml_type(self) -> str | None:
+        """What YAML 1.1 would silently turn this plain scalar into (None: a string)."""
+        if not self.plain:
+            return None
+        tag = _RESOLVER.resolve(yaml.ScalarNode, self.text, (True, False))  # type: ignore[no-untyped-call]
+        return _YAML_TYPES.get(tag)
+
+
+@dataclass(frozen=True, slots=True)
+class YSeq:
+    """A YAML sequence."""
+
+    items: tuple[Node, ...]
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class YMap:
+    """A YAML mapping with string keys, in source order, without duplicates."""
+
+    items: tuple[tuple[YScalar, Node], ...]
+    line: int
+    column: int
+
+
+Node = YScalar | YSeq | YMap
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Where the front matter sits: its YAML text and the file lines around it."""
+
+    text: str  # the YAML between the delimiters, newline-terminated
+    first_line: int  # file line of the first YAML line (the one after the opening ---)
+    closing_line: int  # file line of the closing ---
+
+
+# -- splitting ---------------------------------------------------------------------------------
+def split(lines: list[str]) -> tuple[Block | None, list[Problem]]:
+    """Find the front matter in a file's (newline-normalized, BOM-free) lines."""
+    if not lines or not _DELIMITER.fullmatch(lines[0]):
+        return None, [_missing(lines)]
+    for index in range(1, len(lines)):
+        line = lines[index]
+        if _DELIMITER.fullmatch(line):
+            text = "".join(f"{row}\n" for row in lines[1:index])
+            return Block(text, 2, index + 1), []
+        if line.strip() == "...":
+            return None, [
+                Problem(
+                    index + 1,
+                    1,
+                    "front matter is closed with '...'; close it with a '---' line instead",
+                )
+            ]
+    hint = next(
+        (i for i in range(1, len(lines)) if _NEAR_CLOSE.fullmatch(lines[i]) and lines[i].strip()),
+        None,
+    )
+    if hint is not None:
+        return None, [
+            Problem(
+                hint + 1,
+                1,
+                f"front matter is not terminated: line {hint + 1} reads "
+                f"{lines[hint].strip()[:20]!r}; close the front matter with exactly '---'",
+            )
+        ]
+    return None, [
+        Problem(1, 1, "front matter is not terminated: add a closing '---' line after the keys")
+    ]
+
+
+def _missing(lines: list[str]) -> Problem:
+    """Explain why the file does not start with front matter, naming what is expected."""
+    first = lines[0] if lines else ""
+    text = "\n".join(lines)
+    expected = "the file must start with a '---' line, then YAML keys, then a closing '---' line"
+    if first.strip() == "+++" or _toml_handler_detects(text):
+        return Problem(1, 1, f"TOML front matter ('+++') is not supported; {expected}")
+    if first.lstrip().startswith("{") or JSONHandler().detect(text):
+        return Problem(1, 1, f"JSON front matter is not supported; {expected}")
+    if first.strip() == "---":
+        return Problem(1, 1, f"the opening '---' must stand alone without indentation; {expected}")
+    if _NEAR_OPEN.fullmatch(first):
+        return Problem(1, 1, f"front matter opens with {first.strip()!r}, not '---'; {expected}")
+    if not first.strip():
+        for index, line in enumerate(lines):
+            if line.strip():
+                if _DELIMITER.fullmatch(line.strip()):
+                    return Problem(
+                        index + 1,
+                        1,
+                        f"front matter must start on line 1: remove the {index} blank line(s) "
+                        "before '---'",
+                    )
+                break
+    return Problem(1, 1, f"front matter is missing: {expected}")
+
+
+def _toml_handler_detects(text: str) -> bool:
+    handler_class = TOMLHandler  # None unless the optional toml package is installed
+    return handler_class is not None and bool(handler_class().detect(text))
+
+
+# -- composing ---------------------------------------------------------------------------------
+@dataclass
+class _Open:
+    """A collection being built."""
+
+    kind: str  # "map" or "seq"
+    line: int
+    column: int
+    items: list[Node]
+    keys: dict[str, int]  # mapping keys seen -> their line (duplicates)
+    dropped: set[int]  # positions of mapping keys refused (their pair is left out)
+
+
+class _Composer:
+    """Builds the tree from parser events, iteratively, refusing unsafe features.
+
+    Problems with a key (duplicate, not a string, merge key) leave that pair out
+    and keep going, so the caller can still check the other keys; anchors,
+    aliases, tags and excessive nesting make the whole front matter unusable.
+    """
+
+    def __init__(self, text: str, first_line: int) -> None:
+        self.text = text
+        self.first_line = first_line
+        self.problems: list[Problem] = []
+        self.stack: list[_Open] = []
+        self.root: Node | None = None
+        self.unusable = False
+        self.stop = False
+
+    def at(self, index: int) -> tuple[int, int]:
+        """File line and column of a character index into the YAML text."""
+        index = max(0, min(index, len(self.text) - 1))
+        line_start = self.text.rfind("\n", 0, index) + 1
+        return self.first_line + self.text.count("\n", 0, index), index - line_start + 1
+
+    def problem(self, line: int, column: int, message: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(line, column, message))
+        else:
+            self.stop = True
+
+    def refuse(self, index: int, message: str) -> None:
+        """A problem that makes the whole front matter unusable."""
+        self.unusable = True
+        self.problem(*self.at(index), message)
+
+    def feed(self, event: Event) -> None:
+        index = event.start_mark.index if event.start_mark is not None else 0
+        if isinstance(event, DocumentStartEvent) and (event.version or event.tags):
+            self.refuse(index, "YAML directives (%YAML, %TAG) are not allowed in front matter")
+        if isinstance(event, AliasEvent):
+            self.refuse(
+                index,
+                f"YAML aliases (*{show(event.anchor or '')[1:-1]}) are not allowed in front "
+                "matter; write the value out in full",
+            )
+            self.add(YScalar("", False, *self.at(index)))
+            return
+        if isinstance(event, NodeEvent) and event.anchor is not None:
+            self.refuse(
+                index,
+                f"YAML anchors (&{show(event.anchor)[1:-1]}) are not allowed in front matter; "
+                "write each value out in full",
+            )
+        tag = getattr(event, "tag", None)
+        if isinstance(event, NodeEvent) and tag is not None:
+            written = "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
+            self.refuse(
+                index,
+                f"YAML tags ({show(written)[1:-1]}) are not allowed in front matter; write a "
+                "plain value (quote it to make it a string)",
+            )
+        if isinstance(event, ScalarEvent):
+            self.add(YScalar(event.value, event.style is None, *self.at(index)))
+        elif isinstance(event, MappingStartEvent | SequenceStartEvent):
+            if len(self.stack) >= MAX_DEPTH:
+                self.refuse(index, f"front matter is nested deeper than {MAX_DEPTH} levels")
+                self.stop = True
+                return
+            kind = "map" if isinstance(event, MappingStartEvent) else "seq"
+            self.stack.append(_Open(kind, *self.at(index), [], {}, set()))
+        elif isinstance(event, MappingEndEvent | SequenceEndEvent):
+            done = self.stack.pop()
+            if done.kind == "seq":
+                self.add(YSeq(tuple(done.items), done.line, done.column))
+                return
+            pairs: list[tuple[YScalar, Node]] = []
+            for position in range(0, len(done.items) - 1, 2):
+                key = done.items[position]
+                if position not in done.dropped and isinstance(key, YScalar):
+                    pairs.append((key, done.items[position + 1]))
+            self.add(YMap(tuple(pairs), done.line, done.column))
+
+    def add(self, node: Node) -> None:
+        if not self.stack:
+            if self.root is None:
+                self.root = node
+            return
+        top = self.stack[-1]
+        if top.kind == "map" and len(top.items) % 2 == 0:
+            message = self.key_problem(node, top)
+            if message:
+                top.dropped.add(len(top.items))
+                self.problem(node.line, node.column, message)
+        top.items.append(node)
+
+    @staticmethod
+    def key_problem(node: Node, mapping: _Open) -> str:
+        """Why this mapping key is refused ("" when it is fine)."""
+        if not isinstance(node, YScalar):
+            return "complex (non-scalar) keys are not allowed; keys are plain names"
+        kind = node.yaml_type
+        if kind == "a merge key":
+            return "merge keys (<<) are not allowed; write every key out"
+        if kind is not None and node.text:
+            return (
+                f"key {show(node.text)} is read by YAML as {kind}, not a string; "
+                "use one of the documented keys"
+            )
+        if not node.text:
+            return "empty key; every key must be a name"
+        if node.text in mapping.keys:
+            return (
+                f"duplicate key {show(node.text)} (first on line {mapping.keys[node.text]}); "
+                "keep only one"
+            )
+        mapping.keys[node.text] = node.line
+        return ""
+
+
+_CORE = "tag:yaml.org,2002:"
+
+
+def compose(text: str, first_line: int) -> tuple[YMap | None, list[Problem]]:
+    """Compose front-matter YAML into a :class:`YMap`.
+
+    With problems, the mapping is still returned when it is safe to look at (only
+    some keys were refused), so the caller can report the other keys too.
+    """
+    builder = _Composer(text, first_line)
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            builder.feed(event)
+            if builder.stop:
+                return None, builder.problems
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = builder.at(mark.index) if mark is not None else (first_line, 1)
+        what = " ".join(part for part in (exc.context, exc.problem) if part)
+        return None, [*builder.problems, Problem(*where, f"invalid YAML: {what}")]
+    except yaml.reader.ReaderError as exc:
+        line, column = builder.at(exc.position)
+        return None, [
+            *builder.problems,
+            Problem(line, column, f"invalid YAML: character {exc.character!r} is not allowed"),
+        ]
+    except (yaml.YAMLError, ValueError, RecursionError, MemoryError) as exc:
+        return None, [
+            *builder.problems,
+            Problem(first_line, 1, f"invalid YAML: {type(exc).__name__}"),
+        ]
+    root = builder.root
+    if builder.unusable:
+        return None, builder.problems
+    if root is None:
+        return None, [Problem(first_line - 1, 1, "front matter is empty; it must hold YAML keys")]
+    if not isinstance(root, YMap):
+        what = "a list" if isinstance(root, YSeq) else "a single value"
+        return None, [
+            Problem(
+                root.line,
+                root.column,
+                f"front matter is {what}, not a mapping; write 'key: value' lines",
+            )
+        ]
+    return root, builder.problems
+
+
+def show(text: str, limit: int = 40) -> str:
+    """A short, quoted rendering of an untrusted value for a message (control chars escaped)."""
+    shown = "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )
+    if len(shown) > limit:
+        shown = shown[:limit] + "…"
+    return f"'{shown}'"
