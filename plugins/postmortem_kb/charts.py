@@ -353,7 +353,7 @@ def _duration_ticks(axes: Axes, highest: float) -> None:
         if value >= highest:
             break
     axes.set_yticks([v for v, _ in ticks], [t for _, t in ticks])
-    axes.set_ylim(0, ticks[-1][0] * 1.15)
+    axes.set_ylim(0, max(ticks[-1][0], highest) * 1.15)  # beyond a year: no outlier clipped
     axes.minorticks_off()
 
 
