@@ -339,10 +339,11 @@ def compose(text: str, first_line: int) -> tuple[YMap | None, list[Problem]]:
         return None, [*builder.problems, Problem(*where, f"invalid YAML: {what}")]
     except yaml.reader.ReaderError as exc:
         line, column = builder.at(exc.position)
-        return None, [
-            *builder.problems,
-            Problem(line, column, f"invalid YAML: character {exc.character!r} is not allowed"),
-        ]
+        code = (
+            exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        )
+        message = f"invalid YAML: the control character U+{code:04X} is not allowed; remove it"
+        return None, [*builder.problems, Problem(line, column, message)]
     except (yaml.YAMLError, ValueError, RecursionError, MemoryError) as exc:
         return None, [
             *builder.problems,

@@ -419,12 +419,7 @@ class _Fields:
         self.key_lines = {name: key.line for name, (key, _) in self.nodes.items()}
         for name, (key, _) in sorted(self.nodes.items(), key=lambda kv: kv[1][0].line):
             if name not in known:
-                close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-                hint = (
-                    f"did you mean {close[0]!r}?"
-                    if close
-                    else f"known keys: {', '.join(sorted(known))}"
-                )
+                hint = _suggest(name, sorted(known))
                 report.warning("PM005", key.line, key.column, f"unknown key {show(name)}; {hint}")
 
     def line(self, key: str) -> int:
@@ -573,12 +568,7 @@ class _Fields:
         for sub, value in node.items:
             name = sub.text
             if name not in _IMPACT_KEYS:
-                close = difflib.get_close_matches(name, _IMPACT_KEYS, n=1, cutoff=0.6)
-                hint = (
-                    f"did you mean {close[0]!r}?"
-                    if close
-                    else f"known keys: {', '.join(_IMPACT_KEYS)}"
-                )
+                hint = _suggest(name, _IMPACT_KEYS)
                 self.report.warning(
                     "PM005", sub.line, sub.column, f"unknown impact key {show(name)}; {hint}"
                 )
@@ -596,6 +586,13 @@ class _Fields:
             revenue_usd=float(revenue) if isinstance(revenue, int | float) else None,
             slo_budget_burned=burned if isinstance(burned, str) else None,
         )
+
+
+def _suggest(name: str, known: Sequence[str]) -> str:
+    """ "did you mean …?" for the nearest known key, else the list of known keys."""
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    close = close or [key for key in known if len(name) >= 3 and key.startswith(name)][:1]
+    return f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
 
 
 @dataclass(frozen=True, slots=True)
