@@ -81,8 +81,8 @@ from .model import Diagnostic, Level
 
 __all__ = ["Finding", "check_privacy", "scan_line"]
 
-SECRET = "PM070"
-PERSONAL = "PM071"
+CREDENTIAL = "PM070"
+PERSONAL_DATA = "PM071"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +140,7 @@ def _library_secrets(line: str) -> Iterator[Finding]:
                         (g for g in range(1, (match.lastindex or 0) + 1) if match.group(g)), 0
                     )
                     yield Finding(
-                        match.start(group), match.end(group), SECRET, str(detector.secret_type)
+                        match.start(group), match.end(group), CREDENTIAL, str(detector.secret_type)
                     )
 
 
@@ -177,7 +177,7 @@ def _placeholder(value: str) -> bool:
 
 def _key_value(line: str) -> Iterator[Finding]:
     for match in _SECRET_KEY.finditer(line):
-        value = match.group("value")
+        value = match.group("value").rstrip(".:!?")  # sentence punctuation is not part of it
         if len(value) < 4 or _placeholder(value):
             continue
         prose = match.group("op") == ":" and not match.group("quote")
@@ -188,9 +188,8 @@ def _key_value(line: str) -> Iterator[Finding]:
             and not _SLUG.fullmatch(value)
         ):
             continue  # "Auth: enabled", "Secret: payments-db" name things; they are not secrets
-        yield Finding(
-            match.start("value"), match.end("value"), SECRET, "password or token in a log line"
-        )
+        start = match.start("value")
+        yield Finding(start, start + len(value), CREDENTIAL, "password or token in a log line")
 
 
 _OWN_SECRETS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -226,7 +225,7 @@ _OWN_SECRETS: tuple[tuple[str, re.Pattern[str]], ...] = (
 def _own_secrets(line: str) -> Iterator[Finding]:
     for kind, pattern in _OWN_SECRETS:
         for match in pattern.finditer(line):
-            yield Finding(match.start(), match.end(), SECRET, kind)
+            yield Finding(match.start(), match.end(), CREDENTIAL, kind)
     yield from _key_value(line)
 
 
@@ -252,7 +251,7 @@ def _emails(line: str) -> Iterator[Finding]:
             continue
         if match.group("local").lower() in _ROLE_MAILBOXES:
             continue
-        yield Finding(match.start(), match.end(), PERSONAL, "email address")
+        yield Finding(match.start(), match.end(), PERSONAL_DATA, "email address")
 
 
 _PHONES = (
@@ -274,7 +273,7 @@ def _phones(line: str) -> Iterator[Finding]:
                 continue  # "01-02-2025" is a date, not a number to call
             if index < 2 and len(digits) >= 10 and digits[-7:-2] == "55501":
                 continue  # 555-0100..555-0199: reserved for fiction and documentation
-            yield Finding(match.start(), match.end(), PERSONAL, "phone number")
+            yield Finding(match.start(), match.end(), PERSONAL_DATA, "phone number")
 
 
 _IPV4 = re.compile(r"(?<![\w.-])\d{1,3}(?:\.\d{1,3}){3}(?![\w-]|\.\d)")
@@ -306,7 +305,7 @@ def _ip_addresses(line: str) -> Iterator[Finding]:
     for pattern, kind in ((_IPV4, "IPv4 address"), (_IPV6, "IPv6 address")):
         for match in pattern.finditer(line):
             if _identifies_someone(match.group(0)):
-                yield Finding(match.start(), match.end(), PERSONAL, kind)
+                yield Finding(match.start(), match.end(), PERSONAL_DATA, kind)
 
 
 _CARD = re.compile(r"(?<![\d.-])[2-6]\d{3}(?:[ -]?\d){9,15}(?![\d.]|-\d)")
@@ -326,7 +325,7 @@ def _cards(line: str) -> Iterator[Finding]:
     for match in _CARD.finditer(line):
         digits = re.sub(r"\D", "", match.group(0))
         if 13 <= len(digits) <= 19 and _luhn(digits):
-            yield Finding(match.start(), match.end(), PERSONAL, "payment card number")
+            yield Finding(match.start(), match.end(), PERSONAL_DATA, "payment card number")
 
 
 # Order matters: where findings overlap, the earlier scanner's wins (secrets first).
@@ -368,8 +367,8 @@ def _waiver(line: str) -> bool | None:
 
 
 _ADVICE = {
-    SECRET: "remove it and rotate the credential",
-    PERSONAL: "remove or anonymise it",
+    CREDENTIAL: "remove it and rotate the credential",
+    PERSONAL_DATA: "remove or anonymise it",
 }
 
 
@@ -390,14 +389,14 @@ def check_privacy(path: str, lines: Sequence[str]) -> list[Diagnostic]:
             else ""
         )
         for finding in findings:
-            noun = "secret" if finding.code == SECRET else "personal data"
+            noun = "secret" if finding.code == CREDENTIAL else "personal data"
             diagnostics.append(
                 Diagnostic(
                     path,
                     number,
                     finding.start + 1,
                     finding.code,
-                    Level.ERROR if finding.code == SECRET else Level.WARNING,
+                    Level.ERROR if finding.code == CREDENTIAL else Level.WARNING,
                     f"likely {noun} ({finding.kind}) at column {finding.start + 1}; "
                     f"{_ADVICE[finding.code]}, or waive with `<!-- privacy: ok, <reason> -->`{note}",
                 )
