@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from conftest import VALID_BODY, VALID_FRONT_MATTER, postmortem_text
 from postmortem_kb.model import (
     ActionItem,
     ActionStatus,
@@ -20,6 +21,7 @@ from postmortem_kb.model import (
     TimelineEvent,
     Why,
 )
+from postmortem_kb.parse import parse_postmortem
 from postmortem_kb.rules import RULES, check_postmortem, file_lines
 from postmortem_kb.settings import Settings
 
@@ -409,3 +411,89 @@ def test_file_lines_numbers_lines_like_the_parser() -> None:
     data = "\ufeffa\r\nb\rc\nd\x0ce\u2028f\n".encode()
     assert file_lines(data) == ["a", "b", "c", "d\x0ce\u2028f", ""]
     assert file_lines(b"ok \xff")[0] == "ok \ufffd"
+
+
+# -- end to end: whole files through parse_postmortem + check_postmortem ----------------------
+def line_of(text: str, needle: str) -> int:
+    """The 1-based line of the first line containing ``needle``."""
+    return next(n for n, line in enumerate(text.split("\n"), start=1) if needle in line)
+
+
+def run_file(text: str, settings: Settings | None = None) -> list[tuple[int, int, str, Level]]:
+    data = text.encode("utf-8")
+    settings = settings or Settings()
+    pm, parse_diagnostics = parse_postmortem(data, PATH, settings)
+    assert pm is not None, parse_diagnostics
+    assert parse_diagnostics == []
+    return [
+        (d.line, d.column, d.code, d.level) for d in check_postmortem(pm, data, settings, TODAY)
+    ]
+
+
+def test_end_to_end_valid_postmortem_is_clean() -> None:
+    assert run_file(postmortem_text()) == []
+
+
+BAD_TIMELINE = """\
+## Timeline
+
+| Time | Event | Source | Cause |
+|---|---|---|---|
+| 09:00 | Cache flushed by the nightly job | job log | |
+| 09:03 | Latency alert fires | alert | 09:00 |
+| 09:02 | On-call engineer acknowledges |  | |
+| 09:08 | Cache warmer started | chat | |
+| 09:14 | Latency back to normal | dashboard | |
+| 09:15 | Warmer made part of the flush job | change | 09:20 |
+
+"""
+
+
+def test_end_to_end_every_rule_fires_at_the_right_line() -> None:
+    front = (
+        VALID_FRONT_MATTER.replace("severity: P2", "severity: P1")
+        .replace("detected: 2025-03-14T09:03Z", "detected: 2025-03-14T08:59Z")
+        .replace(
+            "title: Checkout latency after cache flush", "title: Checkout latency after human error"
+        )
+    )
+    timeline_start, impact_start = VALID_BODY.index("## Timeline"), VALID_BODY.index("## Impact")
+    body = (
+        (VALID_BODY[:timeline_start] + BAD_TIMELINE + VALID_BODY[impact_start:])
+        .replace("4. The job has no warm-up step because it predates the checkout cache. Evidence: git history.\n", "4. Dana Analyst wrote the job before the checkout cache existed.\n")
+        .replace(VALID_BODY[VALID_BODY.index("5. Nothing flagged") : VALID_BODY.index("## Detection")], "\n")
+        .replace("| A1 | Warm the cache after every flush | platform-team | P2 | 2025-04-30 | done |", "| A1 | Warm the cache after every flush | platform-team | P2 | 2025-03-30 | open |\n| A1 | Log flushes | platform-team | P3 | 2025-05-30 | open |")
+        .replace("About 8% of checkouts", "Customer 81.2.69.160 retried; about 8% of checkouts")
+        .replace("The latency alert worked as intended.", "The alert log showed password=" + "hunter" + "2024! in clear.")
+    )  # fmt: skip
+    text = postmortem_text(front, body)
+    assert run_file(text) == [
+        (line_of(text, "title:"), 31, "PM060", Level.WARNING),
+        (line_of(text, "detected:"), 1, "PM008", Level.ERROR),
+        (line_of(text, "detected:"), 1, "PM026", Level.ERROR),
+        (line_of(text, "## Timeline"), 1, "PM025", Level.WARNING),
+        (line_of(text, "| 09:02 |"), 1, "PM022", Level.ERROR),
+        (line_of(text, "| 09:02 |"), 1, "PM023", Level.ERROR),
+        (line_of(text, "| 09:08 |"), 1, "PM024", Level.ERROR),
+        (line_of(text, "| 09:14 |"), 1, "PM024", Level.ERROR),
+        (line_of(text, "| 09:15 |"), 1, "PM027", Level.ERROR),
+        (line_of(text, "Customer 81.2"), 10, "PM071", Level.WARNING),
+        (line_of(text, "## Root Cause Analysis"), 1, "PM030", Level.ERROR),
+        (line_of(text, "4. Dana Analyst"), 1, "PM031", Level.ERROR),
+        (line_of(text, "4. Dana Analyst"), 4, "PM060", Level.WARNING),
+        (line_of(text, "password="), 31, "PM070", Level.ERROR),
+        (line_of(text, "| A1 | Warm"), 1, "PM043", Level.WARNING),
+        (line_of(text, "| A1 | Log"), 1, "PM042", Level.ERROR),
+    ]
+
+
+def test_end_to_end_line_numbers_survive_bom_and_crlf() -> None:
+    body = VALID_BODY.replace("About 8% of checkouts", "It was human error; about 8% of checkouts")
+    text = postmortem_text(body=body)
+    data = ("\ufeff" + text.replace("\n", "\r\n")).encode("utf-8")
+    pm, parse_diagnostics = parse_postmortem(data, PATH, Settings())
+    assert pm is not None and parse_diagnostics == []
+    found = check_postmortem(pm, data, Settings(), TODAY)
+    assert [(d.line, d.column, d.code) for d in found] == [
+        (line_of(text, "It was human error"), 8, "PM060")
+    ]
