@@ -1,0 +1,513 @@
+"""The generated site: a :class:`KnowledgeBase` and its graph as ``{src_uri: markdown}``.
+
+:func:`generate` runs a list of small generator functions; adding a page is
+adding a function to :data:`GENERATORS`. Each one prepares plain values and
+renders a Jinja template from ``templates/``.
+
+Templates never see raw post-mortem text in their output: the environment's
+``finalize`` refuses any value that did not pass one of the escape filters of
+:mod:`postmortem_kb.escape` (ints excepted). Post-mortem content is data handed
+to the templates, never compiled as one, so ``{{ 7*7 }}`` in a post-mortem is
+shown as written.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import posixpath
+import re
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+import networkx as nx
+import yaml
+
+from . import escape
+from .escape import Safe
+from .graph import build_graph, co_occurring_patterns, pattern_reach, related_incidents, to_json
+from .kb import KnowledgeBase
+from .model import ActionItem, Pattern, Postmortem, Status, TimelineEvent
+
+__all__ = [
+    "GENERATORS",
+    "Generator",
+    "LinkStyle",
+    "SiteContext",
+    "UnescapedValueError",
+    "format_duration",
+    "generate",
+    "href",
+    "template_environment",
+]
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+LinkStyle = Literal["md", "directory", "html"]
+"""How links inside generated *HTML* resolve: to ``.md`` sources (for other site
+generators), MkDocs directory URLs (``x/``), or MkDocs ``.html`` files. Markdown
+links always point at ``.md`` sources: the site generator resolves them."""
+
+
+class UnescapedValueError(TypeError):
+    """A template tried to output a value that did not pass an escape filter."""
+
+
+def _only_escaped(value: Any) -> Any:
+    """Jinja ``finalize``: the escape filters are the only way a value gets into a page."""
+    if isinstance(value, Safe) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise UnescapedValueError(
+        f"template output {type(value).__name__} {str(value)[:40]!r} without an escape filter "
+        "(md_text, md_cell, md_block, html_text, html_attr, url, ...)"
+    )
+
+
+def format_duration(value: timedelta | None) -> Safe:
+    """``1 h 05 min``-style text for a duration (``—`` when unknown; minus sign when negative).
+
+    >>> format_duration(timedelta(hours=26, minutes=5)), format_duration(timedelta(minutes=-3))
+    ('1 d 2 h 05 min', '−3 min')
+    """
+    if value is None:
+        return Safe("—")
+    sign = "−" if value < timedelta(0) else ""
+    minutes = math.floor(abs(value).total_seconds() / 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return Safe(f"{sign}{days} d {hours} h {mins:02d} min")
+    if hours:
+        return Safe(f"{sign}{hours} h {mins:02d} min")
+    return Safe(f"{sign}{mins} min")
+
+
+def _md_link(text: Any, target: str) -> Safe:
+    return Safe(f"[{escape.md_text(text)}]({escape.safe_url(target)})")
+
+
+def _front_matter(**values: Any) -> Safe:
+    """YAML front matter of plain values (the plugin escapes title and tags for HTML)."""
+    kept = {k: v for k, v in values.items() if v not in (None, [], ())}
+    dumped = yaml.safe_dump(kept, allow_unicode=True, sort_keys=True, width=math.inf)
+    return Safe(f"---\n{dumped}---\n")
+
+
+def template_environment(extra_dirs: Sequence[Path] = ()) -> jinja2.Environment:
+    """The Jinja environment of the page templates: Markdown output, escaping explicit."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([*extra_dirs, TEMPLATES]),
+        autoescape=False,  # Markdown, not HTML: each value picks its escape filter
+        finalize=_only_escaped,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        md_text=escape.md_text,
+        md_cell=escape.md_cell,
+        md_block=escape.md_block,
+        md_cell_block=escape.md_cell_block,
+        html_text=escape.html_text,
+        html_attr=escape.html_attr,
+        url=escape.safe_url,
+        json_script=escape.json_script,
+        xml_text=escape.xml_text,
+        duration=format_duration,
+        link=_md_link,
+    )
+    return env
+
+
+# --- links ------------------------------------------------------------------------------
+
+
+def _dest_url(uri: str, style: LinkStyle) -> str:
+    if style == "md":
+        return uri
+    stem = uri[: -len(".md")] if uri.endswith(".md") else uri
+    if style == "html":
+        return stem + ".html"
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def href(from_uri: str, to_uri: str, style: LinkStyle = "md") -> str:
+    """Relative link from page ``from_uri`` to page ``to_uri`` (both source URIs).
+
+    >>> href("incidents/index.md", "incidents/a.md"), href("incidents/index.md", "patterns/p.md", "directory")
+    ('a.md', '../../patterns/p/')
+    """
+    here, there = _dest_url(from_uri, style), _dest_url(to_uri, style)
+    base = here if style == "directory" and here.endswith("/") else posixpath.dirname(here)
+    rel = posixpath.relpath(there or ".", base or ".")
+    if style == "directory":
+        rel = (
+            "./"
+            if rel == "."
+            else rel + ("/" if there.endswith("/") and not rel.endswith("/") else "")
+        )
+    return rel
+
+
+def incident_uri(incident_id: str) -> str:
+    """Source URI of an incident page."""
+    return f"incidents/{incident_id}.md"
+
+
+def pattern_uri(pattern_id: str) -> str:
+    """Source URI of a pattern page."""
+    return f"patterns/{pattern_id}.md"
+
+
+def service_uri(service: str) -> str:
+    """Source URI of a service page."""
+    return f"services/{service}.md"
+
+
+# --- the context every generator shares ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Citation:
+    """An incident citing a pattern, as root cause or contributing factor."""
+
+    incident: Postmortem
+    role: Literal["root cause", "contributing factor"]
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    """What the generators share: the knowledge base, its graph, and indexes built once."""
+
+    kb: KnowledgeBase
+    graph: nx.MultiDiGraph
+    env: jinja2.Environment
+    link_style: LinkStyle = "md"
+    by_pattern: Mapping[str, tuple[Citation, ...]] = field(default_factory=dict)
+    by_service: Mapping[str, tuple[Postmortem, ...]] = field(default_factory=dict)
+
+    def render(self, template: str, **values: Any) -> str:
+        """Render one page template."""
+        return self.env.get_template(template).render(**values)
+
+    def html_href(self, from_uri: str, to_uri: str) -> str:
+        """A link for generated HTML, in this site's link style."""
+        return href(from_uri, to_uri, self.link_style)
+
+
+def _context(
+    kb: KnowledgeBase, graph: nx.MultiDiGraph, env: jinja2.Environment, style: LinkStyle
+) -> SiteContext:
+    by_pattern: dict[str, list[Citation]] = defaultdict(list)
+    by_service: dict[str, list[Postmortem]] = defaultdict(list)
+    for pm in kb.incidents:  # newest first, as the knowledge base keeps them
+        for pattern_id in pm.root_causes:
+            by_pattern[pattern_id].append(Citation(pm, "root cause"))
+        for pattern_id in pm.contributing_factors:
+            if pattern_id not in pm.root_causes:
+                by_pattern[pattern_id].append(Citation(pm, "contributing factor"))
+        for service in dict.fromkeys(pm.services):
+            by_service[service].append(pm)
+    return SiteContext(
+        kb=kb,
+        graph=graph,
+        env=env,
+        link_style=style,
+        by_pattern={k: tuple(v) for k, v in by_pattern.items()},
+        by_service={k: tuple(v) for k, v in by_service.items()},
+    )
+
+
+Generator = Callable[[SiteContext], Iterable[tuple[str, str]]]
+"""A page generator: the site context in, ``(src_uri, content)`` pairs out."""
+
+
+# --- incident pages -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One timeline row as shown: elapsed time since impact began and its cause's anchor."""
+
+    event: TimelineEvent
+    anchor: str
+    elapsed: Safe
+    cause_anchor: str | None
+
+
+def _timeline_rows(pm: Postmortem) -> list[TimelineRow]:
+    rows: list[TimelineRow] = []
+    anchors: dict[str, str] = {}
+    for index, ev in enumerate(pm.timeline, start=1):
+        anchor = f"t{index}"
+        cause = anchors.get(ev.cause.strip()) if ev.cause else None
+        elapsed = format_duration(ev.at - pm.started) if ev.at is not None else Safe("—")
+        if ev.at is not None and ev.at >= pm.started:
+            elapsed = Safe("+" + elapsed)
+        rows.append(TimelineRow(ev, anchor, elapsed, cause))
+        anchors.setdefault(ev.time_text.strip(), anchor)
+    return rows
+
+
+_TABLE_LINE = re.compile(r"^\s{0,3}\|")
+
+
+def _split_table(markdown: str) -> tuple[str, str]:
+    """The section's prose before and after its first table (the table itself dropped)."""
+    lines = markdown.split("\n")
+    start = next((i for i, line in enumerate(lines) if _TABLE_LINE.match(line)), None)
+    if start is None:
+        return markdown, ""
+    end = start
+    while end < len(lines) and _TABLE_LINE.match(lines[end]):
+        end += 1
+    return "\n".join(lines[:start]), "\n".join(lines[end:])
+
+
+def incident_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+    """``incidents/<id>.md`` for every published incident."""
+    for pm in ctx.kb.incidents:
+        uri = incident_uri(pm.id)
+        related = []
+        for other_id, score, reasons in related_incidents(ctx.graph, pm.id, k=5):
+            other = ctx.kb.incident(other_id)
+            if other is not None:
+                related.append((other, score, reasons))
+        before, after = "", ""
+        timeline = pm.section("timeline")
+        if timeline:
+            before, after = _split_table(timeline.markdown)
+        yield (
+            uri,
+            ctx.render(
+                "incident.md.j2",
+                pm=pm,
+                uri=uri,
+                front_matter=_front_matter(title=pm.title, tags=list(pm.tags)),
+                draft=pm.status is Status.DRAFT,
+                timeline_rows=_timeline_rows(pm),
+                timeline_before=before,
+                timeline_after=after,
+                related=related,
+                patterns=ctx.kb.patterns,
+                rel=lambda to, uri=uri: href(uri, to),
+                incident_uri=incident_uri,
+                pattern_uri=pattern_uri,
+                service_uri=service_uri,
+            ),
+        )
+
+
+def _incident_rows(
+    ctx: SiteContext, from_uri: str, incidents: Iterable[Postmortem]
+) -> list[dict[str, Any]]:
+    """Rows of a filterable incident table (values plain; the template escapes them)."""
+    rows = []
+    for pm in incidents:
+        rows.append(
+            {
+                "pm": pm,
+                "href": ctx.html_href(from_uri, incident_uri(pm.id)),
+                "year": str(pm.date.year),
+                "services": " ".join(pm.services),
+                "patterns": " ".join(pm.patterns),
+                "duration": format_duration(pm.duration),
+            }
+        )
+    return rows
+
+
+def incidents_index(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+    """``incidents/index.md``: every incident in one filterable table."""
+    uri = "incidents/index.md"
+    yield (
+        uri,
+        ctx.render(
+            "incidents_index.md.j2",
+            front_matter=_front_matter(title="Incidents"),
+            rows=_incident_rows(ctx, uri, ctx.kb.incidents),
+            filters="severity status service pattern year",
+        ),
+    )
+
+
+# --- pattern pages ------------------------------------------------------------------------
+
+
+def _recurrence_days(dates: Sequence[date]) -> float | None:
+    """Median days between consecutive incidents (None with fewer than two)."""
+    ordered = sorted(dates)
+    gaps = [(b - a).days for a, b in itertools.pairwise(ordered)]
+    return float(statistics.median(gaps)) if gaps else None
+
+
+def _actions(
+    citations: Iterable[Citation], today: date
+) -> list[tuple[Postmortem, ActionItem, bool]]:
+    """Action items of the citing incidents: open ones first, then by due date and ids."""
+    found = [
+        (c.incident, item, item.is_overdue(today))
+        for c in citations
+        for item in c.incident.action_items
+    ]
+    return sorted(
+        found,
+        key=lambda x: (not x[1].status.is_open, x[1].due or date.max, x[0].id, x[1].id),
+    )
+
+
+_LEADING_H1 = re.compile(r"\A\s*#\s[^\n]*\n?")
+
+
+def pattern_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+    """``patterns/<id>.md`` for every pattern defined or cited: curated text plus evidence."""
+    for pattern_id, pattern in ctx.kb.patterns.items():
+        uri = pattern_uri(pattern_id)
+        citations = ctx.by_pattern.get(pattern_id, ())
+        dates = [c.incident.date for c in citations]
+        services = sorted({s for c in citations for s in c.incident.services})
+        yield (
+            uri,
+            ctx.render(
+                "pattern.md.j2",
+                pattern=pattern,
+                body=_LEADING_H1.sub("", pattern.body),
+                front_matter=_front_matter(title=pattern.title),
+                citations=citations,
+                as_root_cause=sum(1 for c in citations if c.role == "root cause"),
+                first_seen=min(dates) if dates else None,
+                last_seen=max(dates) if dates else None,
+                recurrence=_recurrence_days(dates),
+                services=services,
+                actions=_actions(citations, ctx.kb.today),
+                lessons=[c.incident for c in citations if c.incident.lessons],
+                co_occurring=co_occurring_patterns(ctx.graph, pattern_id),
+                patterns=ctx.kb.patterns,
+                patterns_dir=ctx.kb.settings.patterns_dir,
+                rel=lambda to, uri=uri: href(uri, to),
+                incident_uri=incident_uri,
+                pattern_uri=pattern_uri,
+                service_uri=service_uri,
+            ),
+        )
+
+
+def patterns_index(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+    """``patterns/index.md``: patterns ranked by incident count, then by graph reach."""
+    reach = pattern_reach(ctx.graph)
+    rows: list[tuple[Pattern, int, int, date | None]] = []
+    for pattern_id, pattern in ctx.kb.patterns.items():
+        citations = ctx.by_pattern.get(pattern_id, ())
+        last = max((c.incident.date for c in citations), default=None)
+        rows.append((pattern, len(citations), reach.get(pattern_id, 0), last))
+    by_count = sorted(rows, key=lambda r: (-r[1], -r[2], r[0].id))
+    by_reach = sorted(rows, key=lambda r: (-r[2], -r[1], r[0].id))
+    uri = "patterns/index.md"
+    yield (
+        uri,
+        ctx.render(
+            "patterns_index.md.j2",
+            front_matter=_front_matter(title="Patterns"),
+            by_count=by_count,
+            by_reach=by_reach,
+            rel=lambda to: href(uri, to),
+            pattern_uri=pattern_uri,
+        ),
+    )
+
+
+# --- service pages ------------------------------------------------------------------------
+
+
+def service_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+    """``services/<id>.md``: the incidents of one service and the patterns behind them."""
+    for service in sorted(ctx.by_service):
+        uri = service_uri(service)
+        incidents = ctx.by_service[service]
+        counts: dict[str, int] = defaultdict(int)
+        for pm in incidents:
+            for pattern_id in pm.patterns:
+                counts[pattern_id] += 1
+        yield (
+            uri,
+            ctx.render(
+                "service.md.j2",
+                service=service,
+                front_matter=_front_matter(title=service),
+                rows=_incident_rows(ctx, uri, incidents),
+                filters="severity status pattern year",
+                patterns=sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])),
+                pattern_titles=ctx.kb.patterns,
+                rel=lambda to, uri=uri: href(uri, to),
+                pattern_uri=pattern_uri,
+            ),
+        )
+
+
+def services_index(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+    """``services/index.md``: services by number of incidents."""
+    uri = "services/index.md"
+    rows = sorted(
+        ((s, len(pms), max(pm.date for pm in pms)) for s, pms in ctx.by_service.items()),
+        key=lambda r: (-r[1], r[0]),
+    )
+    yield (
+        uri,
+        ctx.render(
+            "services_index.md.j2",
+            front_matter=_front_matter(title="Services"),
+            rows=rows,
+            rel=lambda to: href(uri, to),
+            service_uri=service_uri,
+        ),
+    )
+
+
+def graph_json(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+    """``graph.json``: the cross-incident graph in node-link form."""
+    yield "graph.json", to_json(ctx.graph) + "\n"
+
+
+GENERATORS: tuple[Generator, ...] = (
+    incident_pages,
+    incidents_index,
+    pattern_pages,
+    patterns_index,
+    service_pages,
+    services_index,
+    graph_json,
+)
+"""Every page generator, in order; a later generator's URI replaces an earlier one's."""
+
+
+def generate(
+    kb: KnowledgeBase,
+    graph: nx.MultiDiGraph | None = None,
+    *,
+    link_style: LinkStyle = "md",
+    generators: Sequence[Generator] = GENERATORS,
+    template_dirs: Sequence[Path] = (),
+) -> dict[str, str]:
+    """Every generated page and file of the site: ``{src_uri: content}``, sorted by URI.
+
+    ``template_dirs`` are searched before the packaged templates (overrides).
+    """
+    ctx = _context(
+        kb,
+        graph if graph is not None else build_graph(kb),
+        template_environment(template_dirs),
+        link_style,
+    )
+    pages: dict[str, str] = {}
+    for generator in generators:
+        pages.update(generator(ctx))
+    return dict(sorted(pages.items()))

@@ -1,0 +1,215 @@
+"""The MkDocs adapter: a typed ``Config`` and a few short hooks that delegate to the core.
+
+The only module that imports MkDocs. It loads the :class:`KnowledgeBase` with
+the settings of ``mkdocs.yml``, logs every diagnostic through the plugin
+logger (so ``--strict`` counts warnings), adds the generated pages, and fails
+the build after the site is written when there were errors.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from .config import ConfigError, settings_from_mapping
+from .graph import build_graph
+from .kb import FileOutcome, KnowledgeBase
+from .model import Level
+from .pages import LinkStyle, generate
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.pages import Page
+
+__all__ = ["PostmortemsConfig", "PostmortemsPlugin"]
+
+log = get_plugin_logger(__name__)
+
+THEME_DIR = Path(__file__).parent / "theme" / "postmortem_kb"
+CSS = "assets/postmortem_kb/postmortem-kb.css"
+JS = "assets/postmortem_kb/postmortem-kb.js"
+# generated pages reached through indexes, search, tags and links, never the sidebar
+_IN_NAV = frozenset({"incidents/index.md", "patterns/index.md", "services/index.md"})
+# Markdown extensions the generated pages rely on
+_EXTENSIONS = ("admonition", "md_in_html", "tables", "toc")
+
+
+class PostmortemsConfig(base.Config):  # type: ignore[no-untyped-call]
+    """Options of the ``postmortems`` plugin (paths relative to the folder of mkdocs.yml)."""
+
+    postmortems_dir = c.Type(str, default="postmortems")
+    """Folder of post-mortems (outside ``docs/``)."""
+    patterns_dir = c.Type(str, default="docs/patterns")
+    """Folder of curated pattern definitions."""
+    gap_limit_minutes = c.Type(int, default=5)
+    """Longest gap between timeline rows that needs no ``Gap:`` explanation, in minutes."""
+    min_whys = c.Type(int, default=5)
+    """Fewest levels in a root cause analysis."""
+    max_file_bytes = c.Type(int, default=1024 * 1024)
+    """Largest post-mortem file accepted, in bytes."""
+    blame_phrases = c.Optional(c.Type(dict))
+    """Phrase → suggestion; replaces the default blameless-language list."""
+    roster = c.ListOfItems(c.Type(str), default=[])
+    """Names of people, flagged when they appear in a root cause analysis."""
+    today = c.Optional(c.Type(str))
+    """Date for overdue checks, ``YYYY-MM-DD`` (default: ``SOURCE_DATE_EPOCH``'s date, else today)."""
+    overdue = c.Choice(("warning", "error", "off"), default="warning")
+    """Overdue open action items: a warning, an error, or not reported."""
+    show_drafts = c.Type(bool, default=False)
+    """Publish drafts, with a banner."""
+
+
+def settings_for(options: PostmortemsConfig, root: Path) -> Settings:
+    """The core settings for these plugin options (the same function the CLI uses)."""
+    mapping: dict[str, Any] = {key: options[key] for key in options}
+    try:
+        return settings_from_mapping(mapping, root)
+    except ConfigError as exc:
+        raise PluginError(f"postmortems: {exc}") from exc
+
+
+class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyped-call]
+    """Publishes a folder of blameless post-mortems as a knowledge base."""
+
+    def __init__(self) -> None:
+        self._cache: dict[Any, Any] = {}
+        self._serving = False
+        self._kb: KnowledgeBase | None = None
+        self._generated: set[str] = set()
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Keep one parse cache for all ``mkdocs serve`` rebuilds."""
+        self._serving = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Read the settings, watch the source folders, and add the theme assets."""
+        root = Path(config.config_file_path or ".").resolve().parent
+        self.settings = settings_for(self.config, root)
+        self._kb, self._generated = None, set()
+        for folder in (self.settings.postmortems_path, self.settings.patterns_path):
+            if folder.is_dir() and str(folder) not in config.watch:
+                config.watch.append(str(folder))
+        config.theme.dirs.append(str(THEME_DIR))
+        config.extra_css.append(CSS)
+        config.extra_javascript.append(JS)
+        for name in _EXTENSIONS:
+            if name not in config.markdown_extensions:
+                config.markdown_extensions.append(name)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """Load the knowledge base once, report it, and add the generated pages."""
+        kb = self._kb = KnowledgeBase.load(self.settings, cache=_usable(self._cache, self.settings))
+        for diagnostic in kb.diagnostics:
+            (log.error if diagnostic.level is Level.ERROR else log.warning)(diagnostic.format())
+        style: LinkStyle = "directory" if config.use_directory_urls else "html"
+        docs_dir = Path(config.docs_dir).resolve()
+        for uri, content in generate(kb, build_graph(kb), link_style=style).items():
+            replaced = files.get_file_from_path(uri)
+            if replaced is not None:
+                files.remove(replaced)  # a pattern definition: the enriched page takes its place
+            files.append(_generated_file(config, uri, content, kb, docs_dir, replaced))
+            self._generated.add(uri)
+        for file in list(files):  # definitions kept outside patterns/ must not become pages too
+            if (
+                file.src_uri.endswith(".md")
+                and file.src_uri not in self._generated
+                and file.abs_src_path
+                and Path(file.abs_src_path).resolve().is_relative_to(self.settings.patterns_path)
+            ):
+                files.remove(file)
+        return files
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        """Make the title and tags of a generated page HTML-safe wherever the theme prints them."""
+        if page.file.src_uri in self._generated:
+            _escape_meta(page.meta)
+        return markdown
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Log what happened to every file, then fail the build if there were errors."""
+        kb = self._kb
+        if kb is None:
+            return
+        counts = kb.counts()
+        log.info(
+            "postmortems: %d files: %d published, %d drafts hidden, %d failed, %d ignored",
+            len(kb.files),
+            counts[FileOutcome.PUBLISHED],
+            counts[FileOutcome.DRAFT_HIDDEN],
+            counts[FileOutcome.FAILED],
+            counts[FileOutcome.IGNORED],
+        )
+        for record in kb.files:
+            if record.outcome is FileOutcome.IGNORED:
+                log.info("postmortems: ignored %s: %s", record.path, record.reason)
+        errors = len(kb.errors)
+        # The site is written by now. `mkdocs serve` keeps serving it while the author
+        # fixes the file (an exception would stop the first serve build); a build fails.
+        if errors and not self._serving:
+            raise PluginError(f"postmortems: {errors} error(s) in the post-mortems; see above")
+
+
+def _usable(cache: dict[Any, Any], settings: Settings) -> dict[Any, Any] | None:
+    """The parse cache, if the settings can key it (they must be hashable)."""
+    try:
+        hash(settings)
+    except TypeError:
+        return None
+    return cache
+
+
+def _generated_file(
+    config: MkDocsConfig,
+    uri: str,
+    content: str,
+    kb: KnowledgeBase,
+    docs_dir: Path,
+    replaced: File | None,
+) -> File:
+    """A generated page whose "edit" link points at the file an author would change."""
+    in_nav = uri in _IN_NAV or not uri.endswith(".md")
+    file = File.generated(
+        config,
+        uri,
+        content=content,
+        inclusion=InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV,
+    )
+    source: str | None = None
+    if uri.startswith("incidents/") and uri != "incidents/index.md":
+        pm = kb.incident(uri[len("incidents/") : -len(".md")])
+        source = pm.path if pm else None
+    elif uri.startswith("patterns/") and uri != "patterns/index.md":
+        pattern = kb.patterns.get(uri[len("patterns/") : -len(".md")])
+        source = pattern.path if pattern else None
+    elif replaced is not None and replaced.abs_src_path:
+        source = replaced.abs_src_path  # absolute: joining it to the root keeps it as is
+    if source is not None:
+        real = (kb.settings.root / source).resolve()
+        # a real path (content stays in memory) helps plugins that look at the source file
+        file.abs_src_path = str(real)
+        file.edit_uri = Path(os.path.relpath(real, docs_dir)).as_posix()
+    return file
+
+
+def _escape_meta(meta: MutableMapping[str, Any]) -> None:
+    """Title and tags as escaped Markup: printed raw by the theme, and left alone by ``|e``."""
+    title = meta.get("title")
+    if isinstance(title, str) and not isinstance(title, Markup):
+        meta["title"] = Markup(html.escape(title, quote=True))
+    tags = meta.get("tags")
+    if isinstance(tags, list):
+        meta["tags"] = [Markup(html.escape(str(tag), quote=True)) for tag in tags]

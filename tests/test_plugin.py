@@ -1,0 +1,381 @@
+"""Real MkDocs builds of a mini knowledge base: pages, escaping, logging, failure, offline."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from mkdocs.exceptions import Abort
+
+from site_helpers import (
+    HOSTILE_TITLE,
+    MKDOCS_YML,
+    Node,
+    build_site,
+    parse_html,
+    pattern,
+    postmortem,
+    write_project,
+)
+
+LOGGER = "mkdocs.plugins.postmortem_kb.plugin"
+
+A = "2025-03-14-checkout-slow"
+B = "2025-04-02-hostile"
+C = "2025-05-20-search-down"
+DRAFT = "2025-05-30-draft"
+
+FILES = {
+    f"postmortems/2025/{A}.md": postmortem(
+        related=[B],
+        tags=["cache"],
+        root_cause="Cache jobs are not reviewed against their consumers.",
+    ),
+    f"postmortems/2025/{B}.md": postmortem(
+        title=HOSTILE_TITLE,
+        date="2025-04-02",
+        root_causes=["cache-stampede"],
+        contributing=["retry-storm"],
+        tags=["<b>bold</b>"],
+        root_cause="Retries had no budget so clients amplified the outage.",
+    ),
+    f"postmortems/{C}.md": postmortem(
+        date="2025-05-20",
+        title="Search returned nothing",
+        services=["search"],
+        root_causes=["retry-storm"],
+        root_cause="Search retried forever against a cold index.",
+    ),
+    f"postmortems/{DRAFT}.md": postmortem(date="2025-05-30", status="draft", title="Draft"),
+    "postmortems/2025/diagram.png": "not really a png",
+    "docs/patterns/cache-stampede.md": pattern(
+        "Cache stampede", "Many requests miss an empty cache at once.", "Curated stampede text."
+    ),
+    "docs/patterns/retry-storm.md": pattern("Retry storm", "Retries amplify an outage."),
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One strict build of the mini project, shared by the tests of this module."""
+    root = tmp_path_factory.mktemp("kb")
+    config = write_project(root, FILES)
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    handler = Keep(logging.INFO)
+    logger = logging.getLogger("mkdocs")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        build_site(config, root / "site")
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    (root / "site" / "log.json").write_text(
+        json.dumps([[r.name, r.levelname, r.getMessage()] for r in records]), encoding="utf-8"
+    )
+    return root / "site"
+
+
+def page(site: Path, path: str) -> Node:
+    return parse_html((site / path / "index.html").read_text(encoding="utf-8"))
+
+
+def section_after(doc: Node, heading: str) -> list[Node]:
+    """Elements following the h2 whose text is ``heading``, up to the next h2."""
+    article = doc.iter("article")[0]
+    found: list[Node] = []
+    inside = False
+    for child in article.children:
+        if not isinstance(child, Node):
+            continue
+        if child.tag == "h2":
+            inside = child.text().strip("¶ ").strip() == heading
+            continue
+        if inside:
+            found.append(child)
+    return found
+
+
+def test_every_published_postmortem_has_a_page_and_drafts_are_hidden(site: Path) -> None:
+    """A, B and C get pages; the draft does not (show_drafts is off)."""
+    pages = sorted(p.name for p in (site / "incidents").iterdir() if p.is_dir())
+    assert pages == [A, B, C]
+
+
+def test_pattern_page_lists_exactly_the_citing_incidents_with_statements(site: Path) -> None:
+    """The enriched page replaces the definition and lists each citing incident once."""
+    doc = page(site, "patterns/cache-stampede")
+    text = doc.iter("article")[0].text()
+    assert "Curated stampede text." in text
+    rows = [tr.iter("td") for table in section_after(doc, "Incidents") for tr in table.iter("tr")]
+    rows = [r for r in rows if r]
+    assert [(r[2].text(), r[3].text(), r[4].text().strip()) for r in rows] == [
+        (
+            HOSTILE_TITLE,
+            "root cause",
+            "Retries had no budget so clients amplified the outage. Evidence: review checklist",
+        ),
+        (
+            "Checkout slowed after a cache flush",
+            "root cause",
+            "Cache jobs are not reviewed against their consumers. Evidence: review checklist",
+        ),
+    ]
+    retry = page(site, "patterns/retry-storm")
+    cited = [
+        (tr.iter("td")[2].text(), tr.iter("td")[3].text())
+        for table in section_after(retry, "Incidents")
+        for tr in table.iter("tr")
+        if tr.iter("td")
+    ]
+    assert cited == [
+        ("Search returned nothing", "root cause"),
+        (HOSTILE_TITLE, "contributing factor"),
+    ]
+
+
+def test_related_incidents_appear_with_their_reasons(site: Path) -> None:
+    """A links B explicitly and shares a pattern and a service with it."""
+    items = [
+        li
+        for ul in section_after(page(site, f"incidents/{A}"), "Related incidents")
+        for li in ul.iter("li")
+    ]
+    assert [" ".join(li.text().split()) for li in items] == [
+        f"{HOSTILE_TITLE} (P2, 2025-04-02) — explicit link; shared pattern Cache stampede; "
+        "shared service checkout",
+    ]
+    assert items[0].iter("a")[0].attrs["href"] == f"../{B}/"
+
+
+def test_hostile_title_is_text_everywhere(site: Path) -> None:
+    """Title tag, header, h1, listings, tables, search index and graph.json show it as text."""
+    for html_file in site.rglob("*.html"):
+        doc = parse_html(html_file.read_text(encoding="utf-8"))
+        assert not [n for n in doc.iter() if "onerror" in n.attrs], html_file
+        assert not [n for n in doc.iter("b") if n.text() == "bold"], html_file
+    doc = page(site, f"incidents/{B}")
+    assert doc.iter("title")[0].text() == f"{HOSTILE_TITLE} - Test knowledge base"
+    assert doc.iter("h1")[0].text().rstrip("¶") == HOSTILE_TITLE
+    topics = [n.text().strip() for n in doc.iter("span") if n.attrs.get("class") == "md-ellipsis"]
+    assert HOSTILE_TITLE in topics
+    tags = [n.text() for n in doc.iter() if "md-tag" in n.attrs.get("class", "").split()]
+    assert tags == ["<b>bold</b>"]
+    index_links = [
+        a.text() for a in page(site, "incidents").iter("a") if a.attrs.get("href") == f"{B}/"
+    ]
+    assert index_links == [HOSTILE_TITLE]
+    search = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    titles = {d["title"] for d in search["docs"] if d["location"] == f"incidents/{B}/"}
+    assert titles == {
+        "&lt;img src=x onerror=alert(1)&gt; {{ 7*7 }}"
+    }  # Material shows titles as HTML
+    graph = json.loads((site / "graph.json").read_text(encoding="utf-8"))
+    assert {n["title"] for n in graph["nodes"] if n["id"] == f"incident:{B}"} == {HOSTILE_TITLE}
+    assert b"<img" not in (site / "graph.json").read_bytes().replace(b"\\u003c", b"")
+
+
+def test_content_is_never_a_template(site: Path) -> None:
+    """``{{ 7*7 }}`` in a summary is shown as written."""
+    summary = section_after(page(site, f"incidents/{A}"), "Summary")[0].text()
+    assert "cache flush {{ 7*7 }}." in summary
+    assert "49" not in summary
+
+
+def test_timeline_has_elapsed_time_decisions_and_causal_links(site: Path) -> None:
+    """Elapsed since started, the decision row marked, causes linked to earlier rows."""
+    table = section_after(page(site, f"incidents/{A}"), "Timeline")[-1]
+    rows = [tr.iter("td") for tr in table.iter("tr") if tr.iter("td")]
+    assert [r[1].text() for r in rows] == [
+        "+0 min",
+        "+3 min",
+        "+5 min",
+        "+8 min",
+        "+12 min",
+        "+15 min",
+    ]
+    decisions = [
+        i
+        for i, r in enumerate(rows)
+        if r[2].iter("span") and r[2].iter("span")[0].attrs.get("class") == "pmkb-decision"
+    ]
+    assert decisions == [3]
+    assert [a.attrs["href"] for r in rows for a in r[4].iter("a")] == ["#t1", "#t2", "#t3", "#t4"]
+
+
+def test_edit_link_points_at_the_postmortem_file(site: Path) -> None:
+    """ "Edit this page" opens the file in postmortems/, not a generated path."""
+    doc = page(site, f"incidents/{A}")
+    edits = [
+        a.attrs["href"] for a in doc.iter("a") if "md-content__button" in a.attrs.get("class", "")
+    ]
+    assert edits == [f"https://git.example.com/team/kb/edit/main/postmortems/2025/{A}.md"]
+    pattern_edits = [
+        a.attrs["href"]
+        for a in page(site, "patterns/cache-stampede").iter("a")
+        if "md-content__button" in a.attrs.get("class", "")
+    ]
+    assert pattern_edits == [
+        "https://git.example.com/team/kb/edit/main/docs/patterns/cache-stampede.md"
+    ]
+
+
+def test_incidents_stay_out_of_the_sidebar(site: Path) -> None:
+    """No page's navigation links an incident page."""
+    nav = page(site, "").iter("nav")
+    hrefs = [a.attrs.get("href", "") for n in nav for a in n.iter("a")]
+    assert not [h for h in hrefs if h.startswith("incidents/2025")]
+    assert "incidents/" in hrefs
+
+
+def test_counts_log_line_adds_up_to_the_files_found(site: Path) -> None:
+    """5 files: 3 published + 1 draft hidden + 0 failed + 1 ignored, and the ignored one named."""
+    log = json.loads((site / "log.json").read_text(encoding="utf-8"))
+    ours = [(level, msg) for name, level, msg in log if name == LOGGER]
+    counts = [m for _, m in ours if "files:" in m]
+    assert counts == [
+        "postmortem_kb: postmortems: 5 files: 3 published, 1 drafts hidden, 0 failed, 1 ignored"
+    ]
+    numbers = [int(n) for n in re.findall(r"\d+", counts[0])]
+    assert numbers[0] == sum(numbers[1:])
+    assert (
+        "INFO",
+        "postmortem_kb: postmortems: ignored postmortems/2025/diagram.png: "
+        "not a Markdown file (attachments may sit beside post-mortems)",
+    ) in ours
+
+
+CDN_NEEDLES = ("https://fonts.", "cdn.", "cdn/", "unpkg", "jsdelivr", "cdnjs")
+# Material's bundle names two fallbacks it fetches only when a page needs them:
+# a polyfill for browsers without ResizeObserver, and Mermaid for `.mermaid` blocks.
+MATERIAL_FALLBACKS = {
+    "https://unpkg.com/resize-observer-polyfill",
+    "https://unpkg.com/mermaid@11/dist/mermaid.min.js",
+}
+
+
+def test_no_asset_comes_from_a_cdn(site: Path) -> None:
+    """Fonts off, no Mermaid, no third-party script: no page or stylesheet points at a CDN."""
+    fallbacks: set[str] = set()
+    for path in site.rglob("*"):
+        if path.suffix in (".html", ".css", ".js", ".json"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if path.suffix == ".js" and "/assets/javascripts/" in path.as_posix():
+                fallbacks |= set(re.findall(r"https://unpkg\.com[^\"')]*", text))
+                text = re.sub(r"https://unpkg\.com[^\"')]*", "", text)
+            for needle in CDN_NEEDLES:
+                assert needle not in text, (path, needle)
+        if path.suffix == ".html":
+            doc = parse_html(path.read_text(encoding="utf-8"))
+            assert not [n for n in doc.iter() if "mermaid" in n.attrs.get("class", "")], path
+    assert fallbacks == MATERIAL_FALLBACKS
+    assert (site / "assets/postmortem_kb/postmortem-kb.js").is_file()
+
+
+def test_graph_json_is_node_link_with_edges_key(site: Path) -> None:
+    """``nodes`` and ``edges`` (not ``links``), one node per incident, pattern and service."""
+    graph = json.loads((site / "graph.json").read_text(encoding="utf-8"))
+    assert sorted(graph) == ["directed", "edges", "graph", "multigraph", "nodes"]
+    assert [n["id"] for n in graph["nodes"]] == [
+        f"incident:{A}",
+        f"incident:{B}",
+        f"incident:{C}",
+        "pattern:cache-stampede",
+        "pattern:retry-storm",
+        "service:checkout",
+        "service:search",
+    ]
+    related = {(e["source"], e["target"]) for e in graph["edges"] if e["key"] == "related"}
+    assert related == {(f"incident:{A}", f"incident:{B}")}
+
+
+def test_search_finds_root_cause_statement_on_pattern_and_incident(site: Path) -> None:
+    """A phrase of a root-cause statement is indexed on the incident and on its pattern."""
+    search = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    phrase = "Search retried forever against a cold index"
+    where = sorted({d["location"].split("#")[0] for d in search["docs"] if phrase in d["text"]})
+    assert where == [f"incidents/{C}/", "patterns/retry-storm/"]
+
+
+def test_invalid_postmortem_fails_the_build_naming_path_line_and_code(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The bad file's diagnostic is logged as an error, the others still render, the build fails."""
+    bad = postmortem(title="Bad", date="2025-02-01").replace("severity: P2", "severity: P9")
+    config = write_project(
+        tmp_path,
+        {
+            f"postmortems/{A}.md": postmortem(),
+            "postmortems/bad.md": bad,
+            "docs/patterns/cache-stampede.md": pattern("Cache stampede"),
+        },
+    )
+    with caplog.at_level(logging.INFO, logger="mkdocs"), pytest.raises(Abort):
+        build_site(config, tmp_path / "site", strict=False)
+    errors = [
+        r.getMessage() for r in caplog.records if r.name == LOGGER and r.levelno == logging.ERROR
+    ]
+    assert errors == [
+        "postmortem_kb: postmortems/bad.md:4:11: PM004 error: "
+        "severity must be one of P0, P1, P2, P3 (got 'P9')"
+    ]
+    assert (tmp_path / "site" / "incidents" / A / "index.html").is_file()
+    assert not (tmp_path / "site" / "incidents" / "bad").exists()
+    counts = [
+        r.getMessage() for r in caplog.records if r.name == LOGGER and "files:" in r.getMessage()
+    ]
+    assert counts == [
+        "postmortem_kb: postmortems: 2 files: 1 published, 0 drafts hidden, 1 failed, 0 ignored"
+    ]
+
+
+def test_properdocs_builds_the_same_site(tmp_path: Path) -> None:
+    """ProperDocs (the maintained MkDocs 1.x fork) loads the plugin and builds the site.
+
+    Run in a subprocess: ProperDocs redirects every ``mkdocs`` import to itself.
+    """
+    pytest.importorskip("properdocs")
+    config = write_project(
+        tmp_path,
+        {
+            f"postmortems/{A}.md": postmortem(),
+            **{k: v for k, v in FILES.items() if k.startswith("docs/patterns/")},
+        },
+    )
+    script = textwrap.dedent(
+        f"""
+        import properdocs.replacement  # every mkdocs.* import now means properdocs.*
+        from properdocs.commands.build import build
+        from properdocs.config import load_config
+        cfg = load_config({str(config)!r}, site_dir={str(tmp_path / "site")!r}, strict=True)
+        cfg.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(cfg)
+        finally:
+            cfg.plugins.on_shutdown()
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (tmp_path / "site" / "incidents" / A / "index.html").is_file()
+    assert (tmp_path / "site" / "patterns" / "cache-stampede" / "index.html").is_file()
+    assert MKDOCS_YML["plugins"][2] == {"postmortems": {"today": "2025-06-01"}}
