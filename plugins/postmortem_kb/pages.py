@@ -130,9 +130,9 @@ def template_environment(extra_dirs: Sequence[Path] = ()) -> jinja2.Environment:
 
 
 def _dest_url(uri: str, style: LinkStyle) -> str:
-    if style == "md":
+    if style == "md" or not uri.endswith(".md"):
         return uri
-    stem = uri[: -len(".md")] if uri.endswith(".md") else uri
+    stem = uri[: -len(".md")]
     if style == "html":
         return stem + ".html"
     if stem == "index" or stem.endswith("/index"):
@@ -144,7 +144,7 @@ def href(from_uri: str, to_uri: str, style: LinkStyle = "md") -> str:
     """Relative link from page ``from_uri`` to page ``to_uri`` (both source URIs).
 
     >>> href("incidents/index.md", "incidents/a.md"), href("incidents/index.md", "patterns/p.md", "directory")
-    ('a.md', '../../patterns/p/')
+    ('a.md', '../patterns/p/')
     """
     here, there = _dest_url(from_uri, style), _dest_url(to_uri, style)
     base = here if style == "directory" and here.endswith("/") else posixpath.dirname(here)

@@ -1,0 +1,285 @@
+"""Generated Markdown pages, without MkDocs: URIs, contents, escaping discipline."""
+
+from __future__ import annotations
+
+import doctest
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from postmortem_kb import pages as pages_module
+from postmortem_kb.kb import KnowledgeBase
+from postmortem_kb.model import (
+    ActionItem,
+    ActionStatus,
+    Detection,
+    Pattern,
+    Postmortem,
+    Section,
+    Severity,
+    Status,
+    TimelineEvent,
+    Why,
+)
+from postmortem_kb.pages import (
+    GENERATORS,
+    SiteContext,
+    UnescapedValueError,
+    format_duration,
+    generate,
+    href,
+    template_environment,
+)
+from postmortem_kb.settings import Settings
+
+T0 = datetime(2025, 1, 1, 9, tzinfo=UTC)
+
+
+def incident(
+    incident_id: str,
+    day: int,
+    causes: Sequence[str] = ("dns",),
+    *,
+    contributing: Sequence[str] = (),
+    services: Sequence[str] = ("api",),
+    title: str = "",
+    status: Status = Status.FINAL,
+    statement: str = "",
+    actions: Sequence[ActionItem] = (),
+    lessons: str = "",
+) -> Postmortem:
+    at = T0 + timedelta(days=day)
+    sections = [
+        Section("Summary", "summary", 10, "It broke {{ 7*7 }} <script>x</script>.\n"),
+        Section(
+            "Timeline",
+            "timeline",
+            12,
+            "Local times.\n\n| Time | Event | Source | Cause |\n|---|---|---|---|\n| 09:00 | a | b | |\n",
+        ),
+    ]
+    if lessons:
+        sections.append(Section("Lessons Learned", "lessons learned", 40, lessons))
+    return Postmortem(
+        id=incident_id,
+        path=f"postmortems/{incident_id}.md",
+        title=title or f"Incident {incident_id}",
+        date=at.date(),
+        severity=Severity.P1,
+        status=status,
+        authors=("sre",),
+        timezone="UTC",
+        started=at,
+        detected=at + timedelta(minutes=4),
+        mitigated=at + timedelta(minutes=30),
+        resolved=at + timedelta(hours=2),
+        detection=Detection.MONITORING,
+        services=tuple(services),
+        root_causes=tuple(causes),
+        contributing_factors=tuple(contributing),
+        sections=tuple(sections),
+        timeline=(
+            TimelineEvent(13, "08:55", at - timedelta(minutes=5), "deploy", "ci"),
+            TimelineEvent(14, "09:00", at, "errors start", "logs", "08:55"),
+            TimelineEvent(
+                15, "09:10", at + timedelta(minutes=10), "Decision: roll back", "chat", "09:00"
+            ),
+        ),
+        whys=(Why(20, "first"), Why(21, statement or f"statement of {incident_id}")),
+        action_items=tuple(actions),
+    )
+
+
+def knowledge_base(incidents: Sequence[Postmortem], patterns: dict[str, Pattern]) -> KnowledgeBase:
+    ordered = sorted(incidents, key=lambda pm: (pm.date, pm.id), reverse=True)
+    return KnowledgeBase(
+        settings=Settings(root=Path("/kb")),
+        today=date(2025, 6, 1),
+        incidents=tuple(ordered),
+        patterns=patterns,
+        diagnostics=(),
+        files=(),
+        _by_id={pm.id: pm for pm in ordered},
+    )
+
+
+PATTERNS = {
+    "dns": Pattern(
+        "dns",
+        "DNS misconfiguration",
+        path="docs/patterns/dns.md",
+        summary="Names.",
+        body="# DNS\n\nCurated.",
+    ),
+    "retry": Pattern("retry", "Retry"),  # cited, not defined
+}
+
+
+@pytest.fixture(scope="module")
+def site() -> dict[str, str]:
+    a1 = ActionItem(
+        30, "A1", "done thing", "team", Severity.P2, date(2025, 1, 1), ActionStatus.DONE
+    )
+    a2 = ActionItem(31, "A2", "open thing", "team", Severity.P1, date(2025, 3, 1))
+    kb = knowledge_base(
+        [
+            incident("a", 0, ["dns"], actions=[a1, a2], lessons="Keep TTLs short.\n"),
+            incident(
+                "b",
+                10,
+                ["dns"],
+                contributing=["retry"],
+                services=["api", "db"],
+                title="<b>{{ 7*7 }}</b>",
+            ),
+            incident("c", 30, ["dns"], status=Status.DRAFT),
+        ],
+        PATTERNS,
+    )
+    return generate(kb)
+
+
+def test_doctests() -> None:
+    """The module's examples hold."""
+    assert doctest.testmod(pages_module).failed == 0
+
+
+def test_generated_uris(site: dict[str, str]) -> None:
+    """One page per incident, pattern (cited or defined) and service, the indexes, graph.json."""
+    assert list(site) == [
+        "graph.json",
+        "incidents/a.md",
+        "incidents/b.md",
+        "incidents/c.md",
+        "incidents/index.md",
+        "patterns/dns.md",
+        "patterns/index.md",
+        "patterns/retry.md",
+        "services/api.md",
+        "services/db.md",
+        "services/index.md",
+    ]
+
+
+def test_titles_and_content_are_data_not_templates(site: dict[str, str]) -> None:
+    """``{{ 7*7 }}`` and HTML in a title or section come out escaped and literal."""
+    page = site["incidents/b.md"]
+    assert (
+        "title: <b>{{ 7*7 }}</b>\n" in page
+    )  # front matter: plain YAML (the plugin escapes it for HTML)
+    assert "\n# &lt;b\\>\\{\\{ 7\\*7 \\}\\}&lt;/b\\>\n" in page
+    assert "It broke {{ 7*7 }} &lt;script>x&lt;/script>." in page
+    assert "49" not in page
+
+
+def test_incident_page_card_timeline_and_banner(site: dict[str, str]) -> None:
+    """Card figures, elapsed times (negative before impact), decision marker, causal anchors."""
+    page = site["incidents/a.md"]
+    for line in (
+        "- **Duration:** 2 h 00 min",
+        "- **Time to detect:** 4 min",
+        "- **Time to respond:** —",
+        "- **Root causes:** [DNS misconfiguration](../patterns/dns.md)",
+        "- **Services:** [api](../services/api.md)",
+        '| <span id="t1"></span>08:55 | −5 min | deploy | ci |  |',
+        '| <span id="t2"></span>09:00 | \\+0 min | errors start | logs | [← 08:55](#t1) |',
+        '| <span id="t3"></span>09:10 | \\+10 min | <span class="pmkb-decision" title="Decision point">◆</span> '
+        "Decision: roll back | chat | [← 09:00](#t2) |",
+    ):
+        assert line + "\n" in page
+    assert page.count("| Time |") == 1  # the author's table is replaced, the prose kept
+    assert "Local times." in page
+    assert '!!! warning "Draft"' not in page
+    assert '!!! warning "Draft"' in site["incidents/c.md"]
+
+
+def test_pattern_page_is_enriched(site: dict[str, str]) -> None:
+    """Curated text (its own H1 dropped), citing incidents with statements, figures, actions."""
+    page = site["patterns/dns.md"]
+    assert page.count("\n# ") == 1 and "Curated." in page
+    rows = [line for line in page.splitlines() if line.startswith("| 2025")]
+    assert rows == [
+        "| 2025-01-31 | P1 | [Incident c](../incidents/c.md) | root cause | statement of c |",
+        "| 2025-01-11 | P1 | [&lt;b\\>\\{\\{ 7\\*7 \\}\\}&lt;/b\\>](../incidents/b.md) | root cause | statement of b |",
+        "| 2025-01-01 | P1 | [Incident a](../incidents/a.md) | root cause | statement of a |",
+    ]
+    assert "- **Incidents:** 3 (3 as root cause, 0 as contributing factor)" in page
+    assert "- **Recurrence:** every 15 days (median interval)" in page
+    actions = [line for line in page.splitlines() if line.startswith("| [Incident a]")]
+    assert [line.split(" | ")[1] for line in actions] == ["A2", "A1"]  # open first
+    assert "open **(overdue)**" in actions[0]
+    assert "Keep TTLs short." in page
+    assert "- [Retry](retry.md): 1 incident(s)" in page
+
+
+def test_undefined_pattern_gets_a_generated_page(site: dict[str, str]) -> None:
+    """A cited-but-undefined pattern says so and where to define it."""
+    page = site["patterns/retry.md"]
+    assert '!!! warning "Not yet defined"' in page
+    assert "`docs/patterns/retry.md`" in page
+    assert "| contributing factor | statement of b |" in page
+
+
+def test_patterns_index_ranks_by_count_then_reach(site: dict[str, str]) -> None:
+    """Most frequent first; undefined patterns flagged."""
+    rows = [line for line in site["patterns/index.md"].splitlines() if line.startswith("| [")]
+    assert rows[:2] == [
+        "| [DNS misconfiguration](dns.md) | 3 | 3 | 2025-01-31 | Names. |",
+        "| [Retry](retry.md) (not yet defined) | 1 | 3 | 2025-01-11 |  |",
+    ]
+
+
+def test_incidents_index_is_one_filterable_table(site: dict[str, str]) -> None:
+    """Data attributes for the filters, titles HTML-escaped, links in the chosen style."""
+    page = site["incidents/index.md"]
+    assert 'data-pmkb-filters="severity status service pattern year"' in page
+    assert (
+        '<tr data-severity="P1" data-status="final" data-year="2025" data-service="api db" '
+        'data-pattern="dns retry"><td>2025-01-11</td><td>P1</td><td>final</td>'
+        '<td><a href="b.md">&lt;b&gt;{{ 7*7 }}&lt;/b&gt;</a></td>'
+    ) in page
+    kb = knowledge_base([incident("a", 0)], PATTERNS)
+    assert '<a href="a/">' in generate(kb, link_style="directory")["incidents/index.md"]
+    assert '<a href="a.html">' in generate(kb, link_style="html")["incidents/index.md"]
+
+
+def test_templates_refuse_values_without_an_escape_filter() -> None:
+    """The escape filters are the only way a value gets into a page."""
+    env = template_environment()
+    with pytest.raises(UnescapedValueError):
+        env.from_string("{{ title }}").render(title="<b>x</b>")
+    with pytest.raises(UnescapedValueError):
+        env.from_string("{{ flag }}").render(flag=True)
+    assert env.from_string("{{ title|md_text }} {{ n }}").render(title="<b>", n=3) == "&lt;b\\> 3"
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ missing|md_text }}").render()
+
+
+def test_adding_a_page_is_adding_a_generator() -> None:
+    """A generator function's pages join the others."""
+
+    def hello(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+        yield "hello.md", f"# {len(ctx.kb.incidents)} incidents\n"
+
+    out = generate(knowledge_base([incident("a", 0)], PATTERNS), generators=(*GENERATORS, hello))
+    assert out["hello.md"] == "# 1 incidents\n"
+
+
+def test_links_and_durations() -> None:
+    """Relative links for each style; durations read as people write them."""
+    assert href("incidents/a.md", "patterns/p.md") == "../patterns/p.md"
+    assert href("incidents/a.md", "incidents/b.md", "directory") == "../b/"
+    assert href("services/index.md", "services/api.md", "directory") == "api/"
+    assert href("services/api.md", "services/index.md", "directory") == "../"
+    assert href("incidents/a.md", "graph.json", "html") == "../graph.json"
+    assert [format_duration(timedelta(minutes=m)) for m in (0, 59, 60, 61, 1440)] == [
+        "0 min",
+        "59 min",
+        "1 h 00 min",
+        "1 h 01 min",
+        "1 d 0 h 00 min",
+    ]
+    assert format_duration(None) == "—"
