@@ -183,7 +183,7 @@ def test_pm011_placeholders_one_per_line_with_column() -> None:
         ("PM011", Level.ERROR, line + 1, 4),
     ]
     assert diagnostics[0].message == (
-        "template placeholder '[number]', '[describe the impact]' left in; replace it with the "
+        "template placeholders '[number]', '[describe the impact]' left in; replace them with the "
         "real content"
     )
 

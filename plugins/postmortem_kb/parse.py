@@ -126,7 +126,7 @@ _IMPACT_KEYS = ("users_affected", "revenue_usd", "slo_budget_burned")
 # "[describe the impact]") or a literal date/time mask. find_placeholders() adds the
 # context rules (not a link, not a task checkbox, not code, not an HTML comment).
 PLACEHOLDER_RE = re.compile(
-    r"\[(?P<phrase>[a-z][a-z0-9 /'’,.&+_-]*)\]"
+    r"\[(?P<phrase>[a-z][a-z0-9 /'’,.&+?_-]*)\]"
     r"|(?<![A-Za-z0-9])(?P<literal>YYYY-MM-DD|HH:MM(?::SS)?)(?![A-Za-z0-9])"
 )
 _REFERENCE_DEFINITION = re.compile(r" {0,3}\[((?:[^\[\]\\]|\\.)+)\]:[ \t]*(\S+).*")
@@ -959,12 +959,15 @@ def _check_placeholders(lines: list[str], start: int, report: _Report) -> set[in
         grouped.setdefault(index, []).append(found.text)
         columns.setdefault(index, found.column)
     for index, texts in sorted(grouped.items()):
-        listed = ", ".join(show(text) for text in dict.fromkeys(texts))
+        unique = list(dict.fromkeys(texts))
+        listed = ", ".join(show(text) for text in unique)
+        what = "placeholder" if len(unique) == 1 else "placeholders"
+        them = "it" if len(unique) == 1 else "them"
         report.error(
             "PM011",
             index + 1,
             columns[index],
-            f"template placeholder {listed} left in; replace it with the real content",
+            f"template {what} {listed} left in; replace {them} with the real content",
         )
     return set(grouped)
 
@@ -994,7 +997,7 @@ def _table(
     report: _Report,
 ) -> tuple[Table, tuple[str, ...]] | None:
     """The section's table with an accepted header, or None after a diagnostic."""
-    shown = " | ".join(w.title() if w != "id" else "ID" for w in accepted[0])
+    shown = _header(accepted[0])
     found = find_table(lines, span.start, span.end, fenced)
     if found is None:
         report.error(
@@ -1011,7 +1014,7 @@ def _table(
         return None
     header = tuple(" ".join(cell.text.split()).casefold() for cell in found.header.cells)
     if header not in accepted:
-        options = " or ".join(f"'{' | '.join(h)}'" for h in accepted[1:])
+        options = " or ".join(f"'{_header(h)}'" for h in accepted[1:])
         report.error(
             code,
             found.header.index + 1,
@@ -1031,6 +1034,11 @@ def _table(
                 "escape pipes inside cells as \\|",
             )
     return found, header
+
+
+def _header(names: Sequence[str]) -> str:
+    """A table header as the format guide writes it."""
+    return " | ".join("ID" if name == "id" else name.title() for name in names)
 
 
 _TIMELINE_HEADERS = (("time", "event", "source"), ("time", "event", "source", "cause"))
