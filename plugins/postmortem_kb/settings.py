@@ -55,7 +55,8 @@ class Settings:
     gap_limit_minutes: int = 5
     min_whys: int = 5
     max_file_bytes: int = 1024 * 1024
-    blame_phrases: Mapping[str, str] = DEFAULT_BLAME_PHRASES
+    # excluded from the hash (a mapping is unhashable); still compared, so cache keys stay exact
+    blame_phrases: Mapping[str, str] = field(default_factory=lambda: DEFAULT_BLAME_PHRASES, hash=False)
     roster: tuple[
         str, ...
     ] = ()  # names of people, flagged when they appear in the root cause analysis
