@@ -14,8 +14,8 @@ from postmortem_kb.cli import main
 
 Writer = Callable[[Mapping[str, str]], Path]
 
-# One error (PM022: 09:03 after 09:05) and one warning (PM043: open item due before --today).
-BROKEN_BODY = VALID_BODY.replace("| 09:03 | Latency alert", "| 09:06 | Latency alert").replace(
+# One error (PM023: a row without source) and one warning (PM043: open item due before --today).
+BROKEN_BODY = VALID_BODY.replace("acknowledges | pager |", "acknowledges |  |").replace(
     "| 2025-04-30 | done |", "| 2025-04-30 | open |"
 )
 
@@ -42,9 +42,9 @@ def test_text_output_exit_code_and_summary(project: Path) -> None:
     code, out, err = run("validate", "--today", "2025-06-01")
     assert code == 1
     assert out.splitlines() == [
-        "postmortems/2025/broken.md:28:1: PM022 error: "
-        + out.splitlines()[0].split("PM022 error: ", 1)[1],
-        "postmortems/2025/broken.md:70:1: PM043 warning: "
+        "postmortems/2025/broken.md:30:1: PM023 error: "
+        + out.splitlines()[0].split("PM023 error: ", 1)[1],
+        "postmortems/2025/broken.md:63:1: PM043 warning: "
         + out.splitlines()[1].split("PM043 warning: ", 1)[1],
     ]
     assert err.splitlines() == [
@@ -59,8 +59,8 @@ def test_json_output_has_exactly_six_keys(project: Path) -> None:
     assert code == 1
     assert [sorted(d) for d in data] == [["code", "column", "level", "line", "message", "path"]] * 2
     assert [(d["path"], d["line"], d["column"], d["code"], d["level"]) for d in data] == [
-        ("postmortems/2025/broken.md", 28, 1, "PM022", "error"),
-        ("postmortems/2025/broken.md", 70, 1, "PM043", "warning"),
+        ("postmortems/2025/broken.md", 30, 1, "PM023", "error"),
+        ("postmortems/2025/broken.md", 63, 1, "PM043", "warning"),
     ]
 
 
@@ -68,10 +68,10 @@ def test_github_annotations(project: Path) -> None:
     _, out, _ = run("validate", "--format", "github", "--today", "2025-06-01")
     lines = out.splitlines()
     assert lines[0].startswith(
-        "::error file=postmortems/2025/broken.md,line=28,col=1,title=PM022::"
+        "::error file=postmortems/2025/broken.md,line=30,col=1,title=PM023::"
     )
     assert lines[1].startswith(
-        "::warning file=postmortems/2025/broken.md,line=70,col=1,title=PM043::"
+        "::warning file=postmortems/2025/broken.md,line=63,col=1,title=PM043::"
     )
 
 
@@ -116,7 +116,12 @@ def test_settings_come_from_mkdocs_yml_and_flags_override(project: Path) -> None
     )
     code, out, _ = run("validate", "postmortems/2025/ok.md")
     assert code == 1
-    assert [line.split(": ")[1] for line in out.splitlines()] == ["PM024 error"]
+    assert [line.split(": ")[0:2] for line in out.splitlines()] == [
+        ["postmortems/2025/ok.md:29:1", "PM024 error"],
+        ["postmortems/2025/ok.md:31:1", "PM024 error"],
+        ["postmortems/2025/ok.md:32:1", "PM024 error"],
+        ["postmortems/2025/ok.md:33:1", "PM024 error"],
+    ]
     assert run("validate", "postmortems/2025/ok.md", "--gap-limit", "5")[0] == 0
 
 
