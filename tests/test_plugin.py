@@ -379,3 +379,71 @@ def test_properdocs_builds_the_same_site(tmp_path: Path) -> None:
     assert (tmp_path / "site" / "incidents" / A / "index.html").is_file()
     assert (tmp_path / "site" / "patterns" / "cache-stampede" / "index.html").is_file()
     assert MKDOCS_YML["plugins"][2] == {"postmortems": {"today": "2025-06-01"}}
+
+
+def test_plugin_options_give_the_same_settings_as_the_core(tmp_path: Path) -> None:
+    """The typed Config maps onto ``settings_from_mapping``: both adapters agree."""
+    from mkdocs.config import load_config
+
+    from postmortem_kb.config import settings_from_mapping
+
+    options = {
+        "postmortems_dir": "incidents-src",
+        "gap_limit_minutes": 10,
+        "min_whys": 3,
+        "roster": ["Dana Analyst"],
+        "today": "2025-06-01",
+        "overdue": "error",
+        "show_drafts": True,
+        "blame_phrases": {"oops": "describe the conditions"},
+    }
+    config_file = write_project(tmp_path, {}, {**MKDOCS_YML, "plugins": [{"postmortems": options}]})
+    cfg = load_config(str(config_file))
+    plugin = cfg.plugins["postmortems"]
+    plugin.on_config(cfg)
+    assert plugin.settings == settings_from_mapping(options, tmp_path.resolve())
+    assert str(tmp_path.resolve() / "incidents-src") not in cfg.watch  # the folder does not exist
+    assert str(tmp_path.resolve() / "docs" / "patterns") not in cfg.watch
+
+
+def test_bad_option_value_is_a_clear_plugin_error(tmp_path: Path) -> None:
+    """A wrong option fails at config time, naming the option and the expected form."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import PluginError
+
+    bad = {**MKDOCS_YML, "plugins": [{"postmortems": {"today": "yesterday"}}]}
+    cfg = load_config(str(write_project(tmp_path, {}, bad)))
+    with pytest.raises(
+        PluginError, match=r"^postmortems: today: expected a date YYYY-MM-DD, got 'yesterday'$"
+    ):
+        cfg.plugins["postmortems"].on_config(cfg)
+
+
+def test_serve_keeps_serving_with_errors(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Under ``mkdocs serve`` an error is logged and the site is written, but nothing is raised."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = write_project(
+        tmp_path,
+        {
+            f"postmortems/{A}.md": postmortem(),
+            "postmortems/bad.md": postmortem(date="2025-02-01").replace(
+                "severity: P2", "severity: P9"
+            ),
+            "docs/patterns/cache-stampede.md": pattern("Cache stampede"),
+        },
+    )
+    cfg = load_config(str(config), site_dir=str(tmp_path / "site"))
+    cfg.plugins.on_startup(command="serve", dirty=False)
+    try:
+        with caplog.at_level(logging.INFO, logger="mkdocs"):
+            build(cfg)
+    finally:
+        cfg.plugins.on_shutdown()
+    assert [
+        r.getMessage().split(" error: ")[0]
+        for r in caplog.records
+        if r.name == LOGGER and r.levelno == logging.ERROR
+    ] == ["postmortem_kb: postmortems/bad.md:4:11: PM004"]
+    assert (tmp_path / "site" / "incidents" / A / "index.html").is_file()

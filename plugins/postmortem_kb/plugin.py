@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import os
 from collections.abc import MutableMapping
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,9 +63,10 @@ class PostmortemsConfig(base.Config):  # type: ignore[no-untyped-call]
     """Phrase → suggestion; replaces the default blameless-language list."""
     roster = c.ListOfItems(c.Type(str), default=[])
     """Names of people, flagged when they appear in a root cause analysis."""
-    today = c.Optional(c.Type(str))
+    today = c.Optional(c.Type((str, date)))  # YAML reads an unquoted 2025-06-01 as a date
     """Date for overdue checks, ``YYYY-MM-DD`` (default: ``SOURCE_DATE_EPOCH``'s date, else today)."""
-    overdue = c.Choice(("warning", "error", "off"), default="warning")
+    # checked by the core: YAML reads a bare `off` as false, which the core accepts
+    overdue = c.Type((str, bool), default="warning")
     """Overdue open action items: a warning, an error, or not reported."""
     show_drafts = c.Type(bool, default=False)
     """Publish drafts, with a banner."""
