@@ -243,3 +243,221 @@ def export(fmt: str, output: Path | None, **config: Any) -> None:
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
+
+
+# -- authoring: new, related, schema, summary ------------------------------------------------
+# These import their modules when run: networkx, Jinja and the graph would otherwise
+# slow down every `pmkb validate` (a pre-commit hook runs it on each commit).
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current directory when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _plain(text: str) -> str:
+    """Text from a post-mortem made safe for a terminal (no escape sequences, one line)."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
+@main.command()
+@click.argument("title")
+@click.option(
+    "--severity",
+    type=click.Choice(["P0", "P1", "P2", "P3"], case_sensitive=False),
+    default="P2",
+    show_default=True,
+    help="P0 is the worst.",
+)
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Day the incident started, YYYY-MM-DD (default: --today's date, else today).",
+)
+@click.option(
+    "--service", "services", multiple=True, metavar="ID", help="Affected service (repeatable)."
+)
+@click.option(
+    "--pattern", "patterns", multiple=True, metavar="ID", help="Root-cause pattern id (repeatable)."
+)
+@click.option(
+    "--timezone", default="UTC", show_default=True, help="IANA zone of the times in the file."
+)
+@click.option(
+    "--slug", default=None, help="File-name part after the date (default: from the title)."
+)
+@click.option(
+    "--author",
+    "authors",
+    multiple=True,
+    metavar="NAME",
+    help="Author (repeatable; default: git config user.name, else a placeholder).",
+)
+@click.option(
+    "--schema-url",
+    default=None,
+    metavar="URL",
+    help="JSON Schema for the editor modeline (default: relative path to docs/schema/postmortem.schema.json).",
+)
+@_config_options
+def new(
+    title: str,
+    severity: str,
+    day: Any,
+    services: tuple[str, ...],
+    patterns: tuple[str, ...],
+    timezone: str,
+    slug: str | None,
+    authors: tuple[str, ...],
+    schema_url: str | None,
+    **config: Any,
+) -> None:
+    """Start a new post-mortem from the template and print its path.
+
+    The file has valid front matter (status draft), the nine sections with
+    guidance in HTML comments, and placeholders that `pmkb validate` reports
+    (PM011) until replaced. An existing file is never overwritten (exit 1).
+    """
+    from .authoring import (
+        NewPostmortem,
+        ScaffoldError,
+        ScaffoldExistsError,
+        create_postmortem,
+        git_user_name,
+    )
+    from .kb import default_today
+    from .model import Severity
+
+    settings = _settings(**config)
+    if not authors:
+        name = git_user_name(settings.root)
+        authors = (name,) if name else ()
+    spec = NewPostmortem(
+        title=title,
+        date=day.date() if day is not None else (settings.today or default_today()),
+        severity=Severity(severity.upper()),
+        timezone=timezone,
+        services=services,
+        patterns=patterns,
+        authors=authors,
+        slug=slug,
+    )
+    try:
+        path = create_postmortem(spec, settings, schema_url)
+    except ScaffoldExistsError as exc:
+        raise click.ClickException(str(exc)) from None
+    except ScaffoldError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(_shown(path))
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "-k", "k", type=click.IntRange(min=1), default=5, show_default=True, help="How many of each."
+)
+@_config_options
+def related(file: Path, fmt: str, k: int, **config: Any) -> None:
+    """Incidents and patterns most related to FILE (a draft works too), with reasons."""
+    from .authoring import related_to
+    from .parse import parse_postmortem
+
+    settings = _settings(**config)
+    kb = KnowledgeBase.load(settings)
+    absolute = file.resolve()
+    root = settings.root.resolve()
+    rel = (
+        absolute.relative_to(root).as_posix()
+        if absolute.is_relative_to(root)
+        else absolute.as_posix()
+    )
+    pm, diagnostics = parse_postmortem(file.read_bytes(), rel, settings)
+    if pm is None:
+        for d in diagnostics:
+            click.echo(d.format(), err=True)
+        raise click.ClickException(
+            f"{rel} cannot be read as a post-mortem; fix the errors above first"
+        )
+    result = related_to(kb, pm, k)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    if result.incidents:
+        click.echo(f"Incidents related to {result.incident_id}:")
+        for number, found in enumerate(result.incidents, start=1):
+            click.echo(
+                f"  {number}. {found.id} ({found.date.isoformat()}, {found.severity}, score {found.score:g}): "
+                f"{_plain(found.title)}"
+            )
+            click.echo(f"     {'; '.join(reason.text for reason in found.reasons)}")
+    else:
+        click.echo(f"No published incident is related to {result.incident_id}.")
+    if result.patterns:
+        click.echo("Patterns often cited together with its patterns:")
+        for pattern in result.patterns:
+            new_note = "" if pattern.defined else ", no definition yet"
+            click.echo(
+                f"  - {pattern.id} ({_plain(pattern.title)}): with {', '.join(pattern.with_patterns)} "
+                f"in {pattern.incidents} incident{'s' if pattern.incidents != 1 else ''}{new_note}"
+            )
+
+
+@main.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to a file instead of stdout.",
+)
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of the front matter (for editors and other tools)."""
+    from .schema import schema_json
+
+    text = schema_json()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.option(
+    "--base",
+    required=True,
+    metavar="REF",
+    help="Git ref the branch is compared with, e.g. origin/main.",
+)
+@click.option(
+    "-k",
+    "k",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Related incidents per file.",
+)
+@_config_options
+def summary(base: str, k: int, **config: Any) -> None:
+    """Markdown job summary for a pull request: counts, changed post-mortems, related incidents.
+
+    Exits 0 whatever the findings (`pmkb validate` is the step that fails).
+    """
+    from .summary import SummaryError, changed_postmortems, job_summary
+
+    settings = _settings(**config)
+    kb = KnowledgeBase.load(settings)
+    try:
+        changed = changed_postmortems(settings.root, base, settings.postmortems_dir)
+    except SummaryError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(job_summary(kb, changed, k), nl=False)
