@@ -1134,7 +1134,7 @@ def _evidence(text: str, references: Mapping[str, str]) -> list[str]:
         match = _EVIDENCE.search(line)
         if match:
             cited = match.group(1).strip().strip("*_").strip()
-            if cited:
+            if cited and not link_targets(cited, dict(references)):  # a cited link counts once
                 found.append(cited)
     return list(dict.fromkeys(found))
 
