@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .model import Diagnostic, Level, Postmortem
 from .settings import Settings
@@ -78,9 +79,15 @@ class _Finding:
     message: str
 
 
-def _phrase_pattern(phrase: str) -> re.Pattern[str]:
-    words = phrase.split()
-    return re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE)
+@lru_cache(maxsize=8)
+def _phrase_matcher(phrases: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One regex for every phrase (longest first, so the longest wins), and key -> phrase."""
+    keys = {" ".join(p.lower().split()): p for p, _ in phrases if p.split()}
+    words = sorted(keys, key=lambda k: (-len(k), k))
+    if not words:
+        return re.compile(r"(?!)"), keys
+    alternation = "|".join(r"\s+".join(map(re.escape, k.split())) for k in words)
+    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE), keys
 
 
 def _negated(text: str, start: int) -> bool:
@@ -139,19 +146,21 @@ def _strip_comments(text: str, in_comment: bool) -> tuple[str, bool]:
     return "".join(out), in_comment
 
 
-def _phrases(text: str, phrases: Sequence[tuple[str, str, re.Pattern[str]]]) -> Iterator[_Finding]:
-    for phrase, suggestion, pattern in phrases:
+def _phrases(
+    text: str, matcher: re.Pattern[str], keys: Mapping[str, str], suggestions: Mapping[str, str]
+) -> Iterator[_Finding]:
+    for match in matcher.finditer(text):
+        phrase = keys[" ".join(match.group(0).lower().split())]
         follower = _TECHNICAL_FOLLOWERS.get(phrase.lower())
-        for match in pattern.finditer(text):
-            if _negated(text, match.start()):
-                continue
-            if follower is not None and follower.match(text, match.end()):
-                continue
-            yield _Finding(
-                match.start(),
-                match.end(),
-                f'blaming language "{match.group(0)}": {suggestion}',
-            )
+        if _negated(text, match.start()):
+            continue
+        if follower is not None and follower.match(text, match.end()):
+            continue
+        yield _Finding(
+            match.start(),
+            match.end(),
+            f'blaming language "{match.group(0)}": {suggestions[phrase]}',
+        )
 
 
 def _fault(text: str) -> Iterator[_Finding]:
@@ -230,9 +239,8 @@ def _rca_range(pm: Postmortem, line_count: int) -> tuple[int, int] | None:
 
 def check_blameless(pm: Postmortem, lines: Sequence[str], settings: Settings) -> list[Diagnostic]:
     """PM060 warnings for one post-mortem; ``lines[0]`` is file line 1."""
-    phrases = [
-        (p, s, _phrase_pattern(p)) for p, s in sorted(settings.blame_phrases.items()) if p.split()
-    ]
+    suggestions = dict(settings.blame_phrases)  # a mapping, or (phrase, suggestion) pairs
+    matcher, keys = _phrase_matcher(tuple(sorted(suggestions.items())))
     people = _person_names((*pm.authors, *settings.roster))
     rca = _rca_range(pm, len(lines))
     diagnostics: list[Diagnostic] = []
@@ -242,7 +250,7 @@ def check_blameless(pm: Postmortem, lines: Sequence[str], settings: Settings) ->
             if number in seen:
                 continue
             seen.add(number)
-            findings = [*_phrases(text, phrases), *_fault(text)]
+            findings = [*_phrases(text, matcher, keys, suggestions), *_fault(text)]
             if rca is not None and rca[0] <= number <= rca[1]:
                 findings.extend(_names(text, people))
             diagnostics.extend(

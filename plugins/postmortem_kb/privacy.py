@@ -123,8 +123,9 @@ _DETECTORS: tuple[RegexBasedDetector, ...] = (
     TelegramBotTokenDetector(),
     TwilioKeyDetector(),
 )
-# Every detector above needs one of these in the line; most prose lines have none.
-_CANDIDATE = re.compile(r"[A-Za-z0-9_+/=.-]{16,}|://|BEGIN|PuTTY")
+# Every detector above needs one of these in the line (a long token, credentials in a
+# URL, a key header or keyword); most prose lines, and plain links, have none.
+_CANDIDATE = re.compile(r"[A-Za-z0-9_+=-]{16,}|://[^\s/@]*@|BEGIN|PuTTY|AccountKey|(?i:aws)")
 
 
 def _library_secrets(line: str) -> Iterator[Finding]:
@@ -222,11 +223,29 @@ _OWN_SECRETS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# Cheap pre-checks (substring tests, much faster than a case-insensitive regex):
+# each rule above needs one of these in the line.
+_OWN_MARKERS = ("PRIVATE KEY", "AKIA", "ASIA", "ABIA", "ACCA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
+                "github_pat_", "slack", "xox", "eyJ")  # fmt: skip
+_KEY_MARKERS = ("pass", "pwd", "secret", "token", "key", "auth")
+
+
+def _has_own_marker(line: str) -> bool:
+    return any(marker in line for marker in _OWN_MARKERS) or "bearer" in line.lower()
+
+
+def _has_key_marker(line: str) -> bool:
+    lower = line.lower()
+    return any(marker in lower for marker in _KEY_MARKERS)
+
+
 def _own_secrets(line: str) -> Iterator[Finding]:
-    for kind, pattern in _OWN_SECRETS:
-        for match in pattern.finditer(line):
-            yield Finding(match.start(), match.end(), CREDENTIAL, kind)
-    yield from _key_value(line)
+    if _has_own_marker(line):
+        for kind, pattern in _OWN_SECRETS:
+            for match in pattern.finditer(line):
+                yield Finding(match.start(), match.end(), CREDENTIAL, kind)
+    if _has_key_marker(line):
+        yield from _key_value(line)
 
 
 # -- personal data ------------------------------------------------------------------
@@ -328,14 +347,19 @@ def _cards(line: str) -> Iterator[Finding]:
             yield Finding(match.start(), match.end(), PERSONAL_DATA, "payment card number")
 
 
+Scanner = Callable[[str], Iterator[Finding]]
+
 # Order matters: where findings overlap, the earlier scanner's wins (secrets first).
-_SCANNERS: tuple[Callable[[str], Iterator[Finding]], ...] = (
-    _own_secrets,
-    _library_secrets,
-    _emails,
-    _cards,
-    _phones,
-    _ip_addresses,
+# Each scanner comes with a gate: a cheap pattern that every one of its findings
+# contains: a file, or a line, without a match for a gate skips that scanner.
+Gate = Callable[[str], object]
+_SCANNERS: tuple[tuple[Scanner, Gate], ...] = (
+    (_own_secrets, lambda text: _has_own_marker(text) or _has_key_marker(text)),
+    (_library_secrets, _CANDIDATE.search),
+    (_emails, lambda text: "@" in text),
+    (_cards, re.compile(r"\d(?:[ -]?\d){12}").search),
+    (_phones, re.compile(r"\+\d|\d{3}[ .-]\d{4}|0\d{0,3}\d[ -]\d\d").search),
+    (_ip_addresses, re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d|[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:").search),
 )
 
 
@@ -349,7 +373,13 @@ def _without_overlaps(findings: Iterable[Finding]) -> list[Finding]:
 
 def scan_line(line: str) -> list[Finding]:
     """Every likely secret and personal datum in one line, overlaps resolved, in column order."""
-    return _without_overlaps(finding for scanner in _SCANNERS for finding in scanner(line))
+    return _scan(line, _SCANNERS)
+
+
+def _scan(line: str, scanners: tuple[tuple[Scanner, Gate], ...]) -> list[Finding]:
+    return _without_overlaps(
+        finding for scanner, gate in scanners if gate(line) for finding in scanner(line)
+    )
 
 
 _WAIVER = re.compile(r"<!--\s*privacy\s*:\s*ok\b(?P<rest>.*?)-->", re.IGNORECASE)
@@ -374,9 +404,11 @@ _ADVICE = {
 
 def check_privacy(path: str, lines: Sequence[str]) -> list[Diagnostic]:
     """PM070/PM071 diagnostics for a file's lines (``lines[0]`` is line 1)."""
+    text = "\n".join(lines)
+    scanners = tuple((scanner, gate) for scanner, gate in _SCANNERS if gate(text))
     diagnostics: list[Diagnostic] = []
     for number, line in enumerate(lines, start=1):
-        findings = scan_line(line)
+        findings = _scan(line, scanners) if scanners else []
         if not findings:
             continue
         waiver = _waiver(line)
