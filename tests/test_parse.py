@@ -567,3 +567,11 @@ def test_parse_timestamp_refuses(value: str | date, words: str) -> None:
     result = parse_timestamp(value, ZoneInfo("Europe/Berlin"))
     assert isinstance(result, str)
     assert words in result
+
+
+def test_evidence_link_is_counted_once() -> None:
+    pm, _ = parse(
+        FRONT + body(Root_Cause_Analysis="1. Slow. Evidence: [graph](https://g.example/1)")
+    )
+    assert pm is not None
+    assert pm.whys[0].evidence == ("https://g.example/1",)
