@@ -237,6 +237,16 @@ def test_given_name_alone_is_case_sensitive_and_not_at_sentence_start() -> None:
     assert positions(body, authors=("Will Ortega",)) == [(10, 17)]
 
 
+def test_one_word_names_are_handles_matched_as_written() -> None:
+    body = [
+        "## Root Cause Analysis",
+        "1. Mark the chart; we will fix it. Evidence: graph",
+        "2. Why? mark merged it. Evidence: PR",
+        "3. Will it recur? Reviewed by Will too. Evidence: PR",
+    ]
+    assert positions(body, authors=("mark", "Will")) == [(9, 9), (10, 31)]
+
+
 def test_no_rca_section_means_no_name_findings() -> None:
     assert positions(["## Summary", "Dana Whitfield pushed it."]) == []
 

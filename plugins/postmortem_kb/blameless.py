@@ -19,9 +19,9 @@ Avoiding false alarms on ordinary post-mortem prose:
   error", "*nobody* was to blame") is not flagged;
 - engineering terms that share a word with a phrase are not flagged
   ("lazy loading", "lazy-initialised", "sloppy quorum");
-- a given name alone is flagged only as written (capitalised) and not at the
-  start of a sentence, where "Will" or "May" is an ordinary word; full names
-  match in any case;
+- full names match in any case; a given name alone, or a one-word entry (a
+  handle like ``dana``), only as written, and a capitalised one not at the
+  start of a sentence, where "Will" or "May" is an ordinary word;
 - an author entry that names a team ("Payments SRE", "platform-team") is not
   a person.
 """
@@ -184,7 +184,8 @@ def _person_names(names: Iterable[str]) -> list[tuple[str, re.Pattern[str]]]:
             continue
         words = name.split()
         full = r"(?<![\w@])@?" + r"\s+".join(map(re.escape, words)) + r"(?![\w])"
-        found.setdefault(name, re.compile(full, re.IGNORECASE))
+        # a one-word entry is a handle or a given name ("dana", "Will"): only as written
+        found.setdefault(name, re.compile(full, re.IGNORECASE if len(words) > 1 else 0))
         given = words[0]
         if len(words) > 1 and len(given) >= 3 and given[0].isupper():
             found.setdefault(given, re.compile(r"(?<![\w@])" + re.escape(given) + r"(?![\w])"))
@@ -195,7 +196,11 @@ def _names(text: str, people: Sequence[tuple[str, re.Pattern[str]]]) -> Iterator
     for name, pattern in people:
         case_sensitive = not pattern.flags & re.IGNORECASE
         for match in pattern.finditer(text):
-            if case_sensitive and _SENTENCE_START.search(text[: match.start()]):
+            if (
+                case_sensitive
+                and name[:1].isupper()
+                and _SENTENCE_START.search(text[: match.start()])
+            ):
                 continue  # "Will", "May", "Mark" opening a sentence are ordinary words
             yield _Finding(
                 match.start(),
