@@ -182,8 +182,9 @@ def render_scaffold(spec: NewPostmortem, settings: Settings, schema_url: str) ->
         "authors": [_yaml(a.strip()) for a in spec.authors] or [_yaml(PLACEHOLDER_AUTHOR)],
         "timezone": spec.timezone,
         "detection": "monitoring",
-        "services": list(spec.services),
-        "patterns": list(spec.patterns) or [_yaml(PLACEHOLDER_PATTERN)],
+        # slugs too: `true`, `null`, `0x1f` or `1e3` would be typed by YAML unless quoted
+        "services": [_yaml(s) for s in spec.services],
+        "patterns": [_yaml(p) for p in spec.patterns] or [_yaml(PLACEHOLDER_PATTERN)],
         "gap_limit": settings.gap_limit_minutes,
         "min_whys": settings.min_whys,
     }
