@@ -15,8 +15,11 @@ grouped by pattern and by service (an inverted index, each group sorted by date)
 within a group of more than :data:`SIMILARITY_WINDOW` incidents, an incident is
 compared only with the ``SIMILARITY_WINDOW`` incidents nearest to it in time.
 A pattern or service shared by thousands of incidents therefore links each one
-to its neighbours in time, and the work stays linear in the number of incidents
-(at most ``SIMILARITY_WINDOW`` comparisons per incident and group).
+to its neighbours in time. Each incident then keeps edges to its
+:data:`SIMILAR_PER_INCIDENT` most similar candidates (ties by id); a pair is
+linked when either side picks the other. Work and edges stay linear in the
+number of incidents: at most ``SIMILARITY_WINDOW`` comparisons per incident and
+group, at most ``SIMILAR_PER_INCIDENT`` edges added per incident.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ __all__ = [
     "RELATED_WEIGHT",
     "SERVICE_WEIGHT",
     "SIMILARITY_WINDOW",
+    "SIMILAR_PER_INCIDENT",
     "build_graph",
     "co_occurring_patterns",
     "pattern_reach",
@@ -44,6 +48,8 @@ __all__ = [
 
 SIMILARITY_WINDOW = 50
 """Largest number of other incidents one incident is compared with per shared pattern or service."""
+SIMILAR_PER_INCIDENT = 10
+"""Each incident keeps ``similar`` edges to at most this many most-similar incidents (its own pick)."""
 PATTERN_WEIGHT = 2.0
 """Similarity added by each shared pattern (root cause or contributing factor)."""
 SERVICE_WEIGHT = 1.0
@@ -128,32 +134,44 @@ def _add_similarity(G: nx.MultiDiGraph, incidents: Sequence[Postmortem]) -> None
             groups[("patterns", pattern_id)].append(pm)
         for service in dict.fromkeys(pm.services):
             groups[("services", service)].append(pm)
-    shared: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(
-        lambda: {"patterns": set(), "services": set()}
-    )
-    half = SIMILARITY_WINDOW // 2
-    for (kind, key), members in groups.items():
+    position: dict[tuple[str, str], dict[str, int]] = {}
+    for key, members in groups.items():
         members.sort(key=lambda pm: (pm.date, pm.id))
-        for i, pm in enumerate(members):
-            # index distance is symmetric: j sees i exactly when i sees j
-            for other in (
-                members[i + 1 : i + 1 + half]
-                if len(members) > SIMILARITY_WINDOW
-                else members[i + 1 :]
-            ):
-                pair = (pm.id, other.id) if pm.id < other.id else (other.id, pm.id)
-                shared[pair][kind].add(key)
-    for a, b in sorted(shared):
-        found = shared[(a, b)]
-        weight = PATTERN_WEIGHT * len(found["patterns"]) + SERVICE_WEIGHT * len(found["services"])
-        G.add_edge(
-            _inc(a),
-            _inc(b),
-            key="similar",
-            weight=weight,
-            patterns=sorted(found["patterns"]),
-            services=sorted(found["services"]),
+        position[key] = {pm.id: i for i, pm in enumerate(members)}
+    half = SIMILARITY_WINDOW // 2
+    for pm in incidents:
+        shared: dict[str, dict[str, list[str]]] = defaultdict(
+            lambda: {"patterns": [], "services": []}
         )
+        keys = [("patterns", p) for p in pm.patterns] + [
+            ("services", s) for s in dict.fromkeys(pm.services)
+        ]
+        for kind, name in keys:
+            members = groups[(kind, name)]
+            if len(members) > SIMILARITY_WINDOW:
+                # index distance is symmetric: j is in i's window exactly when i is in j's
+                i = position[(kind, name)][pm.id]
+                members = members[max(0, i - half) : i + half + 1]
+            for other in members:
+                if other.id != pm.id:
+                    shared[other.id][kind].append(name)
+
+        def weight(found: dict[str, list[str]]) -> float:
+            return PATTERN_WEIGHT * len(found["patterns"]) + SERVICE_WEIGHT * len(found["services"])
+
+        best = sorted(shared, key=lambda o: (-weight(shared[o]), o))[:SIMILAR_PER_INCIDENT]
+        for other_id in best:
+            a, b = sorted((pm.id, other_id))
+            if not G.has_edge(_inc(a), _inc(b), key="similar"):
+                found = shared[other_id]
+                G.add_edge(
+                    _inc(a),
+                    _inc(b),
+                    key="similar",
+                    weight=weight(found),
+                    patterns=sorted(found["patterns"]),
+                    services=sorted(found["services"]),
+                )
 
 
 def related_incidents(
