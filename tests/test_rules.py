@@ -187,7 +187,7 @@ def test_pm022_row_earlier_than_the_one_above() -> None:
     found = [d for d in check(make_pm(timeline=timeline)) if d.code == "PM022"]
     assert [(d.line, d.level) for d in found] == [(23, Level.ERROR)]
     assert found[0].message.startswith(
-        "timeline not chronological: 09:05 comes after 09:06 (line 22)"
+        "timeline not chronological: 09:05 is earlier than the row above it (09:06, line 22)"
     )
 
 

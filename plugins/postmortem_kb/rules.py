@@ -120,8 +120,8 @@ def check_timeline_order(ctx: Context) -> Iterator[Diagnostic]:
                 ctx,
                 row.line,
                 "PM022",
-                f"timeline not chronological: {row.time_text.strip()} comes after "
-                f"{before.time_text.strip()} (line {before.line}); order the rows by time "
+                f"timeline not chronological: {row.time_text.strip()} is earlier than the row "
+                f"above it ({before.time_text.strip()}, line {before.line}); order the rows by time "
                 "(crossing midnight needs a full `YYYY-MM-DD HH:MM` time)",
             )
 
@@ -207,7 +207,8 @@ def check_timeline_causes(ctx: Context) -> Iterator[Diagnostic]:
                 f"Cause `{cause}` names no earlier row; a Cause is the Time of an earlier "
                 f"row exactly as written there{hint}",
             )
-        earlier.append(row.time_text.strip())
+        if row.time_text.strip():
+            earlier.append(row.time_text.strip())
 
 
 # -- root cause analysis -------------------------------------------------------------
