@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
+from ._markdown import link_targets
 from .kb import KnowledgeBase
 from .model import Postmortem
 
@@ -23,6 +24,14 @@ EXPORT_VERSION = 1
 def minutes(delta: timedelta | None) -> float | None:
     """A duration in minutes (one decimal), or None when not derivable."""
     return None if delta is None else round(delta.total_seconds() / 60, 1)
+
+
+def _first_url(cell: str | None) -> str | None:
+    """The URL a Link cell points at (it may be a markdown link, an autolink or a bare URL)."""
+    if not cell:
+        return None
+    targets = link_targets(cell, {})
+    return targets[0] if targets else None
 
 
 def _iso(pm: Postmortem, moment: datetime | None) -> str | None:
@@ -91,6 +100,7 @@ def incident_data(pm: Postmortem, kb: KnowledgeBase) -> dict[str, Any]:
                 "due": None if item.due is None else item.due.isoformat(),
                 "status": str(item.status),
                 "link": item.link,
+                "link_url": _first_url(item.link),
                 "overdue": item.is_overdue(kb.today),
             }
             for item in pm.action_items
