@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 
 from conftest import VALID_BODY, VALID_FRONT_MATTER, postmortem_text
-
 from postmortem_kb import KnowledgeBase, Settings
 from postmortem_kb.export import export_data, export_json
 
