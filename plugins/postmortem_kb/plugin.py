@@ -27,6 +27,7 @@ from .graph import build_graph
 from .kb import FileOutcome, KnowledgeBase
 from .model import Level
 from .pages import LinkStyle, generate
+from .sanitize import is_sanitized_page, sanitize
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -140,6 +141,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if page.file.src_uri in self._generated:
             _escape_meta(page.meta)
         return markdown
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Sanitize the HTML of pages that render an author's Markdown (incidents, patterns)."""
+        if page.file.src_uri in self._generated and is_sanitized_page(page.file.src_uri):
+            return sanitize(html)
+        return html
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Log what happened to every file, then fail the build if there were errors."""
