@@ -90,6 +90,12 @@ def test_the_shipped_schema_is_the_generated_one() -> None:
     assert shipped_schema_json() == schema_json()
 
 
+def test_the_site_publishes_the_generated_schema() -> None:
+    """docs/schema/ holds the copy editors use (modeline of `pmkb new`) and the site serves."""
+    published = Path(__file__).resolve().parents[1] / "docs" / "schema" / "postmortem.schema.json"
+    assert published.read_text(encoding="utf-8") == schema_json()
+
+
 def test_the_schema_is_valid_draft_2020_12() -> None:
     schema = front_matter_schema()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
