@@ -154,3 +154,17 @@ def test_export_is_deterministic_json(project: Path) -> None:
     assert incident["root_cause_statement"].startswith("Nothing flagged the gap because")
     assert data["patterns"][0]["incidents"] == ["ok"]
     assert out == run("export", "--today", "2025-06-01")[1]
+
+
+def test_pages_writes_the_generated_markdown_for_other_generators(project: Path) -> None:
+    code, _, err = run("pages", "--out", "out", "--today", "2025-06-01")
+    out = project / "out"
+    assert code == 1  # broken.md has an error: it is reported and its page left out
+    assert "postmortems/2025/broken.md:30:1: PM023 error:" in err
+    assert (out / "incidents" / "ok.md").is_file()
+    assert not (out / "incidents" / "broken.md").exists()
+    page = (out / "patterns" / "cache-stampede.md").read_text(encoding="utf-8")
+    assert "](../incidents/ok.md)" in page  # plain relative .md links
+    graph = json.loads((out / "graph.json").read_text(encoding="utf-8"))
+    assert "incident:ok" in {node["id"] for node in graph["nodes"]}
+    assert "incident:broken" not in {node["id"] for node in graph["nodes"]}

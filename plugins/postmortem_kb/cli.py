@@ -245,6 +245,39 @@ def export(fmt: str, output: Path | None, **config: Any) -> None:
         click.echo(f"wrote {output}", err=True)
 
 
+@main.command()
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write the generated Markdown pages and data files into.",
+)
+@_config_options
+def pages(out: Path, **config: Any) -> None:
+    """Write the site's generated pages (Markdown) and data files to a folder.
+
+    The same pages the MkDocs plugin publishes, with plain relative `.md` links,
+    so any static-site generator can publish the knowledge base. Exits 1 if a
+    post-mortem has errors (its page is left out, as in a site build).
+    """
+    from .pages import generate
+
+    kb = KnowledgeBase.load(_settings(**config))
+    written = generate(kb, link_style="md")
+    root = out.resolve()
+    for uri, content in written.items():
+        target = (root / uri).resolve()
+        if not target.is_relative_to(root):  # ids are slugs; this only guards the invariant
+            raise click.ClickException(f"refusing to write outside {out}: {uri}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    for d in kb.errors:
+        click.echo(d.format(), err=True)
+    click.echo(f"wrote {len(written)} files to {_shown(out)}", err=True)
+    sys.exit(1 if kb.errors else 0)
+
+
 # -- authoring: new, related, schema, summary ------------------------------------------------
 # These import their modules when run: networkx, Jinja and the graph would otherwise
 # slow down every `pmkb validate` (a pre-commit hook runs it on each commit).
