@@ -168,3 +168,16 @@ def test_pages_writes_the_generated_markdown_for_other_generators(project: Path)
     graph = json.loads((out / "graph.json").read_text(encoding="utf-8"))
     assert "incident:ok" in {node["id"] for node in graph["nodes"]}
     assert "incident:broken" not in {node["id"] for node in graph["nodes"]}
+
+
+def test_every_command_has_help_and_is_documented() -> None:
+    docs_root = Path(__file__).resolve().parents[1]
+    documentation = (docs_root / "README.md").read_text(encoding="utf-8") + "".join(
+        p.read_text(encoding="utf-8") for p in sorted((docs_root / "docs").glob("*.md"))
+    )
+    for name, command in sorted(main.commands.items()):
+        assert command.help, f"pmkb {name} has no help text"
+        assert f"pmkb {name}" in documentation, f"pmkb {name} is not documented"
+        code, out, _ = run(name, "--help")
+        assert code == 0
+        assert out.startswith(f"Usage: main {name} ")
