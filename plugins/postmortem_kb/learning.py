@@ -1,0 +1,652 @@
+"""The organizational-learning pages: dashboard, action items, lessons, graph view, feeds, home.
+
+Each page is a generator of :mod:`postmortem_kb.pages` (``SiteContext`` in,
+``(uri, content)`` out), listed in :data:`LEARNING_GENERATORS`. Figures come
+from :mod:`postmortem_kb.analytics` (distributions, never a bare mean), charts
+from :mod:`postmortem_kb.charts` (inline SVG, each followed by its data table),
+feeds from :mod:`postmortem_kb.feeds`.
+
+Generated files besides the pages: ``actions.csv`` and ``actions.json`` (every
+action item), ``feed.xml`` (Atom) and ``feed.json`` (JSON Feed 1.1).
+
+Scale (20,000 incidents), decided here:
+
+- the dashboard and the action items page are single pages linear in the corpus;
+- the lessons page shows the newest :data:`LESSONS_PER_GROUP` lessons of each
+  pattern and service and links to the pattern or service page for the rest;
+- the graph view draws every pattern and service up to :data:`GRAPH_MAX_HUBS`
+  (most incidents first) and the newest :data:`GRAPH_MAX_INCIDENTS` incidents,
+  and says so; the layout (networkx ``spring_layout``, fixed seed) stays below
+  500 nodes, where networkx needs numpy only;
+- the neighbourhood on an incident or pattern page costs O(degree), and lists
+  at most :data:`NEIGHBOURS_SHOWN` neighbours.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from . import charts, escape
+from .analytics import (
+    NO_OWNER,
+    ActionSummary,
+    Metric,
+    TrackedAction,
+    action_summary,
+    analyze,
+    lessons_by_pattern,
+    lessons_by_service,
+    on_this_day,
+    recurring_patterns,
+    to_jsonable,
+    tracked_actions,
+)
+from .escape import Safe
+from .feeds import ATOM_PATH, JSON_FEED_PATH, atom, feed_of, json_feed
+from .model import Detection, Severity
+from .pages import SiteContext, _front_matter, href, incident_uri, pattern_uri, service_uri
+
+__all__ = [
+    "ACTIONS_CSV",
+    "ACTIONS_JSON",
+    "AUTHOR_MARKDOWN_PAGES",
+    "CSV_COLUMNS",
+    "GRAPH_MAX_HUBS",
+    "GRAPH_MAX_INCIDENTS",
+    "HOME_MARKER",
+    "LEARNING_GENERATORS",
+    "LEARNING_PAGES",
+    "LESSONS_PER_GROUP",
+    "NEIGHBOURS_SHOWN",
+    "ON_THIS_DAY_WINDOW",
+    "action_pages",
+    "actions_csv",
+    "actions_json",
+    "csv_cell",
+    "dashboard_page",
+    "feed_files",
+    "feed_links",
+    "graph_page",
+    "home_page",
+    "lessons_page",
+    "merge_home",
+    "neighbourhood",
+    "owner_token",
+]
+
+DASHBOARD = "dashboard.md"
+ACTIONS = "actions.md"
+LESSONS = "lessons.md"
+GRAPH = "graph.md"
+HOME = "index.md"
+ACTIONS_CSV = "actions.csv"
+ACTIONS_JSON = "actions.json"
+LEARNING_PAGES = frozenset({DASHBOARD, ACTIONS, LESSONS, GRAPH})
+"""The learning pages meant for the site's navigation."""
+AUTHOR_MARKDOWN_PAGES = frozenset({LESSONS})
+"""Learning pages that render an author's Markdown (the others show it as plain text):
+the site sanitizes their HTML like incident and pattern pages."""
+
+HOME_MARKER = "<!-- postmortems: home -->"
+"""Put this line in ``docs/index.md`` to have the generated home sections inserted there."""
+
+TOP = 10
+ON_THIS_DAY_WINDOW = 3
+"""Anniversaries within this many days of today count as "on this day"."""
+NEWEST = 5
+LESSONS_PER_GROUP = 20
+GRAPH_MAX_HUBS = 150
+GRAPH_MAX_INCIDENTS = 250
+GRAPH_SEED = 7
+NEIGHBOURS_SHOWN = 12
+_DURATION_METRICS = (Metric.TIME_TO_DETECT, Metric.TIME_TO_MITIGATE, Metric.TIME_TO_RESOLVE)
+_NBSP = "\u00a0"
+
+
+def _chart(svg: str, table: charts.Table) -> Safe:
+    """An inline chart followed by its data table in a collapsible block."""
+    return Safe(
+        f'<div class="pmkb-chart-box">\n{svg.strip()}\n</div>\n\n'
+        '<details class="pmkb-data" markdown>\n'
+        f"<summary>Data table: {escape.html_text(table.caption)}</summary>\n\n"
+        f"{table.to_markdown()}\n</details>\n"
+    )
+
+
+def _minutes(value: float | None) -> Safe:
+    return Safe("–" if value is None else f"{value:g} min")
+
+
+def _share(part: int, total: int) -> Safe:
+    return Safe("–" if total == 0 else f"{100 * part / total:.0f}%")
+
+
+# --- dashboard ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _DurationBlock:
+    metric: Metric
+    label: str
+    count: int
+    median: Safe
+    p90: Safe
+    by_quarter: Safe
+    by_severity: Safe
+
+
+def dashboard_page(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+    """``dashboard.md``: incidents, durations, detection, patterns, services, action debt."""
+    uri = DASHBOARD
+    data = analyze(ctx.kb.incidents, ctx.kb.today)
+    durations = []
+    for metric in _DURATION_METRICS:
+        report = data.durations[metric]
+        durations.append(
+            _DurationBlock(
+                metric=metric,
+                label=metric.label,
+                count=report.overall.count,
+                median=_minutes(report.overall.median),
+                p90=_minutes(report.overall.p90),
+                by_quarter=_chart(
+                    charts.duration_svg(report, by="quarter"),
+                    charts.duration_table(report, by="quarter"),
+                ),
+                by_severity=_chart(
+                    charts.duration_svg(report, by="severity"),
+                    charts.duration_table(report, by="severity"),
+                ),
+            )
+        )
+    with_incidents = [q for q in data.detection.by_quarter if q.total]
+    trend = None
+    if len(with_incidents) >= 2:
+        first, last = with_incidents[0], with_incidents[-1]
+        trend = (
+            first.key,
+            _share(first.counts[Detection.MONITORING], first.total),
+            last.key,
+            _share(last.counts[Detection.MONITORING], last.total),
+        )
+    overall = data.detection.overall
+    yield (
+        uri,
+        ctx.render(
+            "dashboard.md.j2",
+            front_matter=_front_matter(title="Dashboard"),
+            data=data,
+            per_quarter=_chart(
+                charts.incidents_per_quarter_svg(data.per_quarter),
+                charts.incidents_per_quarter_table(data.per_quarter),
+            ),
+            durations=durations,
+            detection=_chart(
+                charts.detection_share_svg(data.detection),
+                charts.detection_share_table(data.detection),
+            ),
+            monitoring=_share(overall.counts[Detection.MONITORING], overall.total),
+            users=_share(overall.counts[Detection.USER_REPORT], overall.total),
+            trend=trend,
+            patterns=data.patterns[:TOP],
+            pattern_titles=ctx.kb.patterns,
+            services=data.services[:TOP],
+            severities=list(Severity),
+            actions=data.actions,
+            overdue=[(a, _plain(a.item.action)) for a in data.actions.overdue_items[:TOP]],
+            rel=lambda to: href(uri, to),
+            incident_uri=incident_uri,
+            pattern_uri=pattern_uri,
+            service_uri=service_uri,
+        ),
+    )
+
+
+# --- action items ----------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "incident_id",
+    "incident_title",
+    "incident_date",
+    "incident_severity",
+    "action_id",
+    "action",
+    "owner",
+    "priority",
+    "due",
+    "status",
+    "overdue",
+    "days_overdue",
+    "link",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """A CSV cell a spreadsheet will not run: text starting ``= + - @``, tab or CR gets a ``'``.
+
+    >>> csv_cell("=HYPERLINK(1)"), csv_cell("plain"), csv_cell(None)
+    ("'=HYPERLINK(1)", 'plain', '')
+    """
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _csv_values(a: TrackedAction) -> tuple[Any, ...]:
+    item = a.item
+    return (
+        a.incident_id,
+        a.incident_title,
+        a.incident_date.isoformat(),
+        a.incident_severity,
+        item.id,
+        item.action,
+        a.owner,
+        a.priority,
+        item.due.isoformat() if item.due else "",
+        item.status,
+        "yes" if a.overdue else "no",
+        "" if a.days_overdue is None else a.days_overdue,
+        item.link or "",
+    )
+
+
+def actions_csv(actions: Iterable[TrackedAction]) -> str:
+    """Every action item as CSV (header row, RFC 4180 quoting, formula cells defused)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for a in actions:
+        writer.writerow([csv_cell(v) for v in _csv_values(a)])
+    return buffer.getvalue()
+
+
+def actions_json(summary: ActionSummary, actions: Sequence[TrackedAction]) -> str:
+    """Every action item and the per-owner follow-through as JSON (never NaN)."""
+    items = [
+        {
+            **{k: v for k, v in zip(CSV_COLUMNS, _csv_values(a), strict=True) if k != "overdue"},
+            "due": a.item.due.isoformat() if a.item.due else None,
+            "link": a.item.link,
+            "days_overdue": a.days_overdue,
+            "overdue": a.overdue,
+            "incident_severity": str(a.incident_severity),
+            "status": str(a.item.status),
+        }
+        for a in actions
+    ]
+    owners = [
+        {
+            "owner": o.owner,
+            "total": o.total,
+            "open": o.open,
+            "overdue": o.overdue,
+            "urgent_overdue": o.urgent_overdue,
+            "max_days_overdue": o.max_days_overdue,
+        }
+        for o in summary.by_owner
+    ]
+    document = {
+        "today": summary.today.isoformat(),
+        "total": summary.total,
+        "open": summary.open,
+        "overdue": summary.overdue,
+        "by_status": to_jsonable(summary.by_status),
+        "by_priority": to_jsonable(summary.by_priority),
+        "owners": owners,
+        "items": items,
+    }
+    return json.dumps(document, ensure_ascii=True, allow_nan=False, sort_keys=True, indent=1) + "\n"
+
+
+def owner_token(owner: str) -> str:
+    """An owner as one filter value (the table filter splits values on spaces).
+
+    >>> owner_token(" SRE  team ") == "SRE\\u00a0team"
+    True
+    """
+    return _NBSP.join(owner.split()) or NO_OWNER
+
+
+_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
+
+
+def _plain(markdown: str) -> str:
+    """Cell text without Markdown link syntax (the table is HTML: Markdown would show as is)."""
+    return " ".join(_MD_LINK.sub(r"\1", markdown).split())
+
+
+_MD_TARGET = re.compile(r"^\[[^\]\n]*\]\(\s*<?([^)\s>]*)>?\s*\)$")
+
+
+def _link_target(link: str | None) -> str | None:
+    """The absolute URL in an action item's Link cell (bare, or one Markdown link), if allowed."""
+    if not link:
+        return None
+    found = _MD_TARGET.match(link.strip())
+    target = found.group(1) if found else link.strip()
+    # only absolute links: a ticket key like "OPS-12" is not a page of this site
+    absolute = target.lower().startswith(("https://", "http://", "mailto:"))
+    return target if absolute and " " not in target and escape.is_safe_url(target) else None
+
+
+def action_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+    """``actions.md`` (filterable table, follow-through), ``actions.csv``, ``actions.json``."""
+    uri = ACTIONS
+    summary = action_summary(ctx.kb.incidents, ctx.kb.today)
+    # newest incident first, as everywhere on the site; rows of one incident in table order
+    actions = sorted(
+        tracked_actions(ctx.kb.incidents, ctx.kb.today),
+        key=lambda a: (-a.incident_date.toordinal(), a.incident_id, a.item.line, a.item.id),
+    )
+    rows = [
+        {
+            "a": a,
+            "href": ctx.html_href(uri, incident_uri(a.incident_id)),
+            "owner_token": owner_token(a.owner),
+            "action": _plain(a.item.action),
+            "link": _link_target(a.item.link),
+        }
+        for a in actions
+    ]
+    yield (
+        uri,
+        ctx.render(
+            "actions.md.j2",
+            front_matter=_front_matter(title="Action items"),
+            summary=summary,
+            rows=rows,
+            filters="status owner priority overdue",
+            owners=summary.by_owner,
+            csv_href=href(uri, ACTIONS_CSV),
+            json_href=href(uri, ACTIONS_JSON),
+        ),
+    )
+    yield ACTIONS_CSV, actions_csv(actions)
+    yield ACTIONS_JSON, actions_json(summary, actions)
+
+
+# --- lessons ----------------------------------------------------------------------------
+
+
+def lessons_page(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+    """``lessons.md``: lessons learned grouped by pattern and by service, linking back."""
+    uri = LESSONS
+    yield (
+        uri,
+        ctx.render(
+            "lessons.md.j2",
+            front_matter=_front_matter(title="Lessons learned"),
+            by_pattern=lessons_by_pattern(ctx.kb.incidents),
+            by_service=lessons_by_service(ctx.kb.incidents),
+            limit=LESSONS_PER_GROUP,
+            pattern_titles=ctx.kb.patterns,
+            rel=lambda to: href(uri, to),
+            incident_uri=incident_uri,
+            pattern_uri=pattern_uri,
+            service_uri=service_uri,
+        ),
+    )
+
+
+# --- graph view -------------------------------------------------------------------------
+
+_WIDTH, _HEIGHT, _MARGIN = 1000.0, 700.0, 40.0
+_KIND_LABEL = {"pattern": "Pattern", "service": "Service", "incident": "Incident"}
+_KIND_PLURAL = {"pattern": "Patterns", "service": "Services", "incident": "Incidents"}
+
+
+def _node_uri(data: dict[str, Any]) -> str:
+    kind, node_id = data["kind"], data["id"]
+    if kind == "incident":
+        return incident_uri(node_id)
+    if kind == "pattern":
+        return pattern_uri(node_id)
+    return service_uri(node_id)
+
+
+def _short(text: str, limit: int = 28) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class _Drawing:
+    nodes: tuple[dict[str, Any], ...]
+    edges: tuple[dict[str, Any], ...]
+    hubs_total: int
+    incidents_total: int
+    incidents_drawn: int
+
+
+def _graph_drawing(ctx: SiteContext, from_uri: str) -> _Drawing:
+    """The nodes and edges drawn on the graph page, laid out by networkx with a fixed seed."""
+    G = ctx.graph
+    counts = {f"pattern:{p}": len(c) for p, c in ctx.by_pattern.items()}
+    counts.update({f"service:{s}": len(pms) for s, pms in ctx.by_service.items()})
+    hubs = [n for n, d in G.nodes(data=True) if d.get("kind") in ("pattern", "service")]
+    hubs.sort(key=lambda n: (-counts.get(n, 0), n))
+    drawn_hubs = hubs[:GRAPH_MAX_HUBS]
+    newest = [f"incident:{pm.id}" for pm in ctx.kb.incidents[:GRAPH_MAX_INCIDENTS]]
+    newest = [n for n in newest if n in G]
+    chosen = set(drawn_hubs) | set(newest)
+    order = sorted(chosen)
+    H = nx.Graph()
+    H.add_nodes_from(order)
+    edges: list[tuple[str, str, str]] = []
+    for node in sorted(newest):
+        for _, other, key in sorted(G.out_edges(node, keys=True)):
+            if key in ("cites", "affects", "related") and other in chosen:
+                H.add_edge(node, other)
+                edges.append((node, other, key))
+    positions = nx.spring_layout(H, seed=GRAPH_SEED, iterations=100) if order else {}
+    xs = [float(p[0]) for p in positions.values()] or [0.0]
+    ys = [float(p[1]) for p in positions.values()] or [0.0]
+    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+
+    def place(node: str) -> tuple[float, float]:
+        x, y = positions[node]
+        px = _MARGIN + (float(x) - min(xs)) / span_x * (_WIDTH - 2 * _MARGIN)
+        py = _MARGIN + (float(y) - min(ys)) / span_y * (_HEIGHT - 2 * _MARGIN)
+        return round(px, 1), round(py, 1)
+
+    index = {node: f"n{i}" for i, node in enumerate(order)}
+    nodes = []
+    for node in order:
+        data = G.nodes[node]
+        x, y = place(node)
+        degree = H.degree(node)
+        kind = data["kind"]
+        radius = 5.0 if kind == "incident" else round(6.0 + min(10.0, 2.0 * math.sqrt(degree)), 1)
+        nodes.append(
+            {
+                "key": index[node],
+                "kind": kind,
+                "kind_label": _KIND_LABEL[kind],
+                "title": data.get("title") or data["id"],
+                "label": _short(data.get("title") or data["id"]) if kind != "incident" else "",
+                "href": ctx.html_href(from_uri, _node_uri(data)),
+                "x": x,
+                "y": y,
+                "r": radius,
+                "severity": data.get("severity", ""),
+            }
+        )
+    drawn_edges = []
+    for a, b, key in edges:
+        (x1, y1), (x2, y2) = place(a), place(b)
+        drawn_edges.append(
+            {"kind": key, "a": index[a], "b": index[b], "x1": x1, "y1": y1, "x2": x2, "y2": y2}
+        )
+    return _Drawing(
+        nodes=tuple(nodes),
+        edges=tuple(drawn_edges),
+        hubs_total=len(hubs),
+        incidents_total=len(ctx.kb.incidents),
+        incidents_drawn=len(newest),
+    )
+
+
+def graph_page(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+    """``graph.md``: the pattern / service / incident graph as a static, linked SVG."""
+    uri = GRAPH
+    drawing = _graph_drawing(ctx, uri)
+    yield (
+        uri,
+        ctx.render(
+            "graph.md.j2",
+            front_matter=_front_matter(title="Graph"),
+            drawing=drawing,
+            width=int(_WIDTH),
+            height=int(_HEIGHT),
+            max_hubs=GRAPH_MAX_HUBS,
+            graph_json=href(uri, "graph.json"),
+            incidents_index=href(uri, "incidents/index.md"),
+        ),
+    )
+
+
+def neighbourhood(ctx: SiteContext, node: str, from_uri: str) -> Safe:
+    """A page's neighbourhood in the graph, as links grouped by kind.
+
+    Costs O(degree of ``node``); at most :data:`NEIGHBOURS_SHOWN` neighbours are listed,
+    patterns first, then services, then incidents (direct links before similar ones,
+    newest first). A list, not a drawing: incident and pattern pages are sanitized,
+    and the sanitizer removes inline SVG.
+    """
+    G = ctx.graph
+    if node not in G:
+        return Safe("")
+    neighbours: dict[str, str] = {}  # node -> relation
+    for _, other, key in G.out_edges(node, keys=True):
+        neighbours.setdefault(other, key)
+    for other, _, key in G.in_edges(node, keys=True):
+        neighbours.setdefault(other, key)
+    neighbours.pop(node, None)
+    kind_rank = {"pattern": 0, "service": 1, "incident": 2}
+
+    def rank(other: str) -> tuple[int, int, str, str]:
+        data = G.nodes[other]
+        relation = 0 if neighbours[other] in ("cites", "affects", "related") else 1
+        return (kind_rank[data["kind"]], relation, _invert(data.get("date", "")), other)
+
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for other in sorted(neighbours, key=rank)[:NEIGHBOURS_SHOWN]:
+        data = G.nodes[other]
+        title = data.get("title") or data["id"]
+        groups.setdefault(data["kind"], []).append((title, href(from_uri, _node_uri(data))))
+    return Safe(
+        ctx.render(
+            "_neighbourhood.md.j2",
+            groups=[(_KIND_PLURAL[kind], links) for kind, links in groups.items()],
+            shown=min(len(neighbours), NEIGHBOURS_SHOWN),
+            total=len(neighbours),
+            graph_href=href(from_uri, GRAPH),
+        )
+    )
+
+
+def _invert(text: str) -> str:
+    """A key that sorts ISO dates newest first (each digit complemented)."""
+    return text.translate(str.maketrans("0123456789", "9876543210"))
+
+
+# --- feeds ------------------------------------------------------------------------------
+
+
+def feed_files(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+    """``feed.xml`` (Atom) and ``feed.json`` (JSON Feed 1.1) of the final post-mortems."""
+    feed = feed_of(
+        ctx.kb.incidents,
+        title=ctx.site_name,
+        site_url=ctx.site_url,
+        link=lambda pm: href("index.md", incident_uri(pm.id), ctx.link_style),
+    )
+    yield ATOM_PATH, atom(feed)
+    yield JSON_FEED_PATH, json_feed(feed)
+
+
+def feed_links(page_to_root: str, site_name: str) -> str:
+    """``<link rel="alternate">`` tags for a page's head; ``page_to_root`` ends with ``/`` or is empty.
+
+    >>> print(feed_links("../", "KB & co"))
+    <link rel="alternate" type="application/atom+xml" title="KB &amp; co (Atom)" href="../feed.xml">
+    <link rel="alternate" type="application/feed+json" title="KB &amp; co (JSON Feed)" href="../feed.json">
+    """
+    title = escape.html_attr(site_name)
+    return (
+        f'<link rel="alternate" type="application/atom+xml" title="{title} (Atom)"'
+        f' href="{escape.html_attr(page_to_root + ATOM_PATH)}">\n'
+        f'<link rel="alternate" type="application/feed+json" title="{title} (JSON Feed)"'
+        f' href="{escape.html_attr(page_to_root + JSON_FEED_PATH)}">'
+    )
+
+
+# --- home -------------------------------------------------------------------------------
+
+
+def home_page(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+    """``index.md``: newest post-mortems, overdue P0/P1 actions, top patterns, on this day.
+
+    The page starts with a title, then :data:`HOME_MARKER`, then the sections; a site
+    with its own ``docs/index.md`` keeps it, and gets the sections where it puts the
+    marker (see :func:`merge_home`).
+    """
+    uri = HOME
+    incidents = ctx.kb.incidents
+    summary = action_summary(incidents, ctx.kb.today)
+    urgent = [a for a in summary.overdue_items if a.urgent_overdue]
+    yield (
+        uri,
+        ctx.render(
+            "home.md.j2",
+            front_matter=_front_matter(title="Home"),
+            site_name=ctx.site_name,
+            marker=Safe(HOME_MARKER),
+            newest=incidents[:NEWEST],
+            urgent=[(a, _plain(a.item.action)) for a in urgent[:TOP]],
+            urgent_total=len(urgent),
+            patterns=recurring_patterns(incidents, limit=NEWEST),
+            pattern_titles=ctx.kb.patterns,
+            anniversaries=on_this_day(incidents, ctx.kb.today, window_days=ON_THIS_DAY_WINDOW),
+            window=ON_THIS_DAY_WINDOW,
+            today=ctx.kb.today,
+            rel=lambda to: href(uri, to),
+            incident_uri=incident_uri,
+            pattern_uri=pattern_uri,
+        ),
+    )
+
+
+def merge_home(own: str, generated: str) -> str | None:
+    """``own`` (an author's home page) with the generated sections at its :data:`HOME_MARKER`.
+
+    None when ``own`` has no marker: the author's page stays as written.
+
+    >>> merge_home("# Hi\\n\\n<!-- postmortems: home -->\\n", "# T\\n<!-- postmortems: home -->\\nnew")
+    '# Hi\\n\\n\\nnew\\n'
+    """
+    if HOME_MARKER not in own or HOME_MARKER not in generated:
+        return None
+    sections = generated.split(HOME_MARKER, 1)[1]
+    return own.replace(HOME_MARKER, sections, 1)
+
+
+LEARNING_GENERATORS = (
+    dashboard_page,
+    action_pages,
+    lessons_page,
+    graph_page,
+    feed_files,
+    home_page,
+)
+"""The learning generators, in the order :func:`postmortem_kb.pages.generate` runs them."""
