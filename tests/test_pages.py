@@ -148,13 +148,23 @@ def test_doctests() -> None:
 
 
 def test_generated_uris(site: dict[str, str]) -> None:
-    """One page per incident, pattern (cited or defined) and service, the indexes, graph.json."""
+    """One page per incident, pattern (cited or defined) and service, the indexes, graph.json,
+    and the learning pages and files."""
     assert list(site) == [
+        "actions.csv",
+        "actions.json",
+        "actions.md",
+        "dashboard.md",
+        "feed.json",
+        "feed.xml",
         "graph.json",
+        "graph.md",
         "incidents/a.md",
         "incidents/b.md",
         "incidents/c.md",
         "incidents/index.md",
+        "index.md",
+        "lessons.md",
         "patterns/dns.md",
         "patterns/index.md",
         "patterns/retry.md",

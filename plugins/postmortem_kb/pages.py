@@ -192,6 +192,8 @@ class SiteContext:
     graph: nx.MultiDiGraph
     env: jinja2.Environment
     link_style: LinkStyle = "md"
+    site_name: str = "Post-mortem knowledge base"
+    site_url: str | None = None  # absolute URL of the built site, when known (feeds)
     by_pattern: Mapping[str, tuple[Citation, ...]] = field(default_factory=dict)
     by_service: Mapping[str, tuple[Postmortem, ...]] = field(default_factory=dict)
 
@@ -205,7 +207,13 @@ class SiteContext:
 
 
 def _context(
-    kb: KnowledgeBase, graph: nx.MultiDiGraph, env: jinja2.Environment, style: LinkStyle
+    kb: KnowledgeBase,
+    graph: nx.MultiDiGraph,
+    env: jinja2.Environment,
+    style: LinkStyle,
+    *,
+    site_name: str = "Post-mortem knowledge base",
+    site_url: str | None = None,
 ) -> SiteContext:
     by_pattern: dict[str, list[Citation]] = defaultdict(list)
     by_service: dict[str, list[Postmortem]] = defaultdict(list)
@@ -222,6 +230,8 @@ def _context(
         graph=graph,
         env=env,
         link_style=style,
+        site_name=site_name,
+        site_url=site_url,
         by_pattern={k: tuple(v) for k, v in by_pattern.items()},
         by_service={k: tuple(v) for k, v in by_service.items()},
     )
@@ -298,6 +308,7 @@ def incident_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
                 timeline_before=before,
                 timeline_after=after,
                 related=related,
+                neighbourhood=_neighbourhood(ctx, f"incident:{pm.id}", uri),
                 patterns=ctx.kb.patterns,
                 rel=lambda to, uri=uri: href(uri, to),
                 incident_uri=incident_uri,
@@ -391,6 +402,7 @@ def pattern_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
                 actions=_actions(citations, ctx.kb.today),
                 lessons=[c.incident for c in citations if c.incident.lessons],
                 co_occurring=co_occurring_patterns(ctx.graph, pattern_id),
+                neighbourhood=_neighbourhood(ctx, f"pattern:{pattern_id}", uri),
                 patterns=ctx.kb.patterns,
                 patterns_dir=ctx.kb.settings.patterns_dir,
                 rel=lambda to, uri=uri: href(uri, to),
@@ -472,6 +484,20 @@ def services_index(ctx: SiteContext) -> Iterator[tuple[str, str]]:
     )
 
 
+def _neighbourhood(ctx: SiteContext, node: str, uri: str) -> Safe:
+    from .learning import neighbourhood  # imported here: learning builds on this module
+
+    return neighbourhood(ctx, node, uri)
+
+
+def learning_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+    """Dashboard, action items, lessons, graph view, feeds and home (:mod:`.learning`)."""
+    from .learning import LEARNING_GENERATORS  # imported here: learning builds on this module
+
+    for generator in LEARNING_GENERATORS:
+        yield from generator(ctx)
+
+
 def graph_json(ctx: SiteContext) -> Iterator[tuple[str, str]]:
     """``graph.json``: the cross-incident graph in node-link form."""
     yield "graph.json", to_json(ctx.graph) + "\n"
@@ -485,6 +511,7 @@ GENERATORS: tuple[Generator, ...] = (
     service_pages,
     services_index,
     graph_json,
+    learning_pages,
 )
 """Every page generator, in order; a later generator's URI replaces an earlier one's."""
 
@@ -496,16 +523,21 @@ def generate(
     link_style: LinkStyle = "md",
     generators: Sequence[Generator] = GENERATORS,
     template_dirs: Sequence[Path] = (),
+    site_name: str = "Post-mortem knowledge base",
+    site_url: str | None = None,
 ) -> dict[str, str]:
     """Every generated page and file of the site: ``{src_uri: content}``, sorted by URI.
 
-    ``template_dirs`` are searched before the packaged templates (overrides).
+    ``template_dirs`` are searched before the packaged templates (overrides);
+    ``site_name`` titles the feeds, whose links are absolute when ``site_url`` is given.
     """
     ctx = _context(
         kb,
         graph if graph is not None else build_graph(kb),
         template_environment(template_dirs),
         link_style,
+        site_name=site_name,
+        site_url=site_url,
     )
     pages: dict[str, str] = {}
     for generator in generators:
