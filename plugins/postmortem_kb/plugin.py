@@ -21,10 +21,12 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.utils import get_relative_url
 
 from .config import ConfigError, settings_from_mapping
 from .graph import build_graph
 from .kb import FileOutcome, KnowledgeBase
+from .learning import AUTHOR_MARKDOWN_PAGES, LEARNING_PAGES, feed_links, merge_home
 from .model import Level
 from .pages import LinkStyle, generate
 from .sanitize import is_sanitized_page, sanitize
@@ -41,8 +43,12 @@ log = get_plugin_logger(__name__)
 THEME_DIR = Path(__file__).parent / "theme" / "postmortem_kb"
 CSS = "assets/postmortem_kb/postmortem-kb.css"
 JS = "assets/postmortem_kb/postmortem-kb.js"
+LEARNING_CSS = "assets/postmortem_kb/learning.css"
+GRAPH_JS = "assets/postmortem_kb/graph-view.js"
 # generated pages reached through indexes, search, tags and links, never the sidebar
 _IN_NAV = frozenset({"incidents/index.md", "patterns/index.md", "services/index.md"})
+# in the sidebar when MkDocs builds it; an explicit `nav:` lists them if it wants them
+_AUTO_NAV = LEARNING_PAGES | {"index.md"}
 # Markdown extensions the generated pages rely on
 _EXTENSIONS = ("admonition", "md_in_html", "tables", "toc")
 
@@ -104,8 +110,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             if folder.is_dir() and str(folder) not in config.watch:
                 config.watch.append(str(folder))
         config.theme.dirs.append(str(THEME_DIR))
-        config.extra_css.append(CSS)
-        config.extra_javascript.append(JS)
+        config.extra_css.extend((CSS, LEARNING_CSS))
+        config.extra_javascript.extend((JS, GRAPH_JS))
         for name in _EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -118,8 +124,21 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             (log.error if diagnostic.level is Level.ERROR else log.warning)(diagnostic.format())
         style: LinkStyle = "directory" if config.use_directory_urls else "html"
         docs_dir = Path(config.docs_dir).resolve()
-        for uri, content in generate(kb, build_graph(kb), link_style=style).items():
+        generated = generate(
+            kb,
+            build_graph(kb),
+            link_style=style,
+            site_name=config.site_name,
+            site_url=config.site_url or None,
+        )
+        for uri, content in generated.items():
             replaced = files.get_file_from_path(uri)
+            if replaced is not None and uri == "index.md":
+                # an author's home page stays; the generated sections go where it says
+                merged = merge_home(replaced.content_string, content)
+                if merged is None:
+                    continue
+                content = merged
             if replaced is not None:
                 files.remove(replaced)  # a pattern definition: the enriched page takes its place
             files.append(_generated_file(config, uri, content, kb, docs_dir, replaced))
@@ -143,10 +162,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         return markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Sanitize the HTML of pages that render an author's Markdown (incidents, patterns)."""
-        if page.file.src_uri in self._generated and is_sanitized_page(page.file.src_uri):
+        """Sanitize the HTML of pages that render an author's Markdown (incidents, patterns, lessons)."""
+        uri = page.file.src_uri
+        if uri in self._generated and (is_sanitized_page(uri) or uri in AUTHOR_MARKDOWN_PAGES):
             return sanitize(html)
         return html
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Announce the Atom and JSON feeds in every page's head."""
+        to_root = get_relative_url("feed.xml", page.url)[: -len("feed.xml")]
+        return output.replace("</head>", feed_links(to_root, config.site_name) + "\n</head>", 1)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Log what happened to every file, then fail the build if there were errors."""
@@ -190,7 +215,7 @@ def _generated_file(
     replaced: File | None,
 ) -> File:
     """A generated page whose "edit" link points at the file an author would change."""
-    in_nav = uri in _IN_NAV or not uri.endswith(".md")
+    in_nav = uri in _IN_NAV or not uri.endswith(".md") or (uri in _AUTO_NAV and not config.nav)
     file = File.generated(
         config,
         uri,
