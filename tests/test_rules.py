@@ -139,7 +139,7 @@ def test_clean_model_has_no_diagnostics() -> None:
 
 
 def test_every_rule_is_registered_once() -> None:
-    assert len(RULES) == len(set(RULES)) == 13
+    assert len(RULES) == len(set(RULES)) == 14
 
 
 # -- PM008 --------------------------------------------------------------------------

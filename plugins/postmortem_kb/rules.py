@@ -37,6 +37,9 @@ class Context:
 
 Rule = Callable[[Context], Iterator[Diagnostic]]
 
+MAX_NESTING = 32
+"""Deepest list/quote nesting of a body; Python-Markdown hits the recursion limit near 250."""
+
 
 def file_lines(data: bytes) -> list[str]:
     """The file's text lines, numbered like the parser numbers them (``lines[0]`` is line 1).
@@ -292,6 +295,30 @@ def check_private_data(ctx: Context) -> Iterator[Diagnostic]:
     yield from check_privacy(ctx.pm.path, ctx.lines)
 
 
+def check_nesting_depth(ctx: Context) -> Iterator[Diagnostic]:
+    """PM001: a list or quote nested past what Python-Markdown can render (it recurses per level)."""
+    fence = ""
+    for number, line in enumerate(ctx.lines[ctx.pm.body_line - 1 :], start=ctx.pm.body_line):
+        stripped = line.lstrip(" \t>")
+        if fence:  # code is shown literally, however deep it is indented
+            fence = "" if stripped.startswith(fence) else fence
+            continue
+        if stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+            continue
+        prefix = line[: len(line) - len(stripped)]
+        depth = prefix.count(">") + len(prefix.replace(">", "").expandtabs(4)) // 4
+        if depth > MAX_NESTING:
+            yield _diag(
+                ctx,
+                number,
+                "PM001",
+                f"text nested {depth} levels deep (lists, quotes, indentation); at most "
+                f"{MAX_NESTING} levels can be rendered: flatten it",
+            )
+            return
+
+
 RULES: tuple[Rule, ...] = (
     check_timestamp_order,
     check_timeline_order,
@@ -306,6 +333,7 @@ RULES: tuple[Rule, ...] = (
     check_overdue,
     check_blaming_language,
     check_private_data,
+    check_nesting_depth,
 )
 
 
