@@ -87,7 +87,7 @@ def _distinct(rng: random.Random, items: list[str], k: int) -> list[str]:
 def _pattern_page(pattern_id: str) -> str:
     title = pattern_id.replace("-", " ").capitalize()
     return (
-        f"---\ntitle: {title}\nsummary: Recurring cause of incidents: {title.lower()}.\n"
+        f'---\ntitle: {title}\nsummary: "Recurring cause of incidents: {title.lower()}."\n'
         f"category: reliability\n---\n\n{title} is a recurring root-cause pattern.\n\n"
         "## Signals\n\n- Alerts fire in several services at once.\n\n"
         "## Mitigations\n\n- Add a guard rail and a test.\n"

@@ -1,7 +1,9 @@
 """Run a command as a child process and measure it: wall time and peak memory.
 
 Peak memory is the child's maximum resident set size as the kernel reports it
-through ``wait4`` (so each command is measured on its own, in one process tree).
+through ``wait4`` (so each command is measured on its own, in one process tree;
+with a process pool, the largest single process). The child imports
+``postmortem_kb`` from this checkout (``PYTHONPATH``), whatever copy pip installed.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,7 @@ def run(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) ->
     proc = subprocess.Popen(
         list(argv),
         cwd=cwd,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, "PYTHONPATH": _pythonpath(), **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -42,3 +46,9 @@ def run(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) ->
 def tree_bytes(folder: Path) -> int:
     """Total size of every file under ``folder``."""
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def _pythonpath() -> str:
+    """This checkout's package first, then whatever the caller had."""
+    rest = os.environ.get("PYTHONPATH", "")
+    return os.pathsep.join(p for p in (str(PLUGINS), rest) if p)
