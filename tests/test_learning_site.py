@@ -1,0 +1,349 @@
+"""Real MkDocs build of a small corpus: the learning pages show the right figures, the
+downloads and feeds are valid, and nothing in the site needs the network."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import statistics
+from pathlib import Path
+
+import feedparser
+import numpy
+import pytest
+
+from site_helpers import (
+    HOSTILE_TITLE,
+    MKDOCS_YML,
+    Node,
+    build_site,
+    parse_html,
+    pattern,
+    postmortem,
+    write_project,
+)
+
+OLD_ACTIONS = (
+    "| A2 | Review cache jobs with their consumers | platform-team | P3 | 2030-01-31 | open |"
+)
+
+
+def incident(
+    day: str,
+    *,
+    detected: str,
+    severity: str = "P2",
+    status: str = "final",
+    detection: str = "monitoring",
+    actions: str = "",
+    **kwargs: object,
+) -> str:
+    """A valid post-mortem started at 09:00 on ``day``, detected at ``detected`` (HH:MM)."""
+    text = postmortem(date=day, severity=severity, status=status, **kwargs)  # type: ignore[arg-type]
+    text = text.replace(f"detected: {day}T09:03Z", f"detected: {day}T{detected}Z")
+    text = text.replace("detection: monitoring", f"detection: {detection}")
+    return text.replace(OLD_ACTIONS, actions or OLD_ACTIONS)
+
+
+# today is 2025-06-01 (see CONFIG). Time to detect in minutes per incident:
+# 2025-Q1: 1, 4, 5 (and a draft, never published); 2025-Q2: 2; 2024-Q2: 3.
+FILES = {
+    "postmortems/2025-01-10-a.md": incident(
+        "2025-01-10",
+        detected="09:01",
+        severity="P1",
+        title="Checkout cache emptied",
+        actions=(
+            "| A2 | Page the owner on stale caches | sre team | P1 | 2025-02-01 | open |\n"
+            '| A3 | =HYPERLINK("x") | sre team | P2 | 2025-03-01 | in-progress |'
+        ),
+    ),
+    "postmortems/2025-02-20-b.md": incident(
+        "2025-02-20",
+        detected="09:04",
+        detection="user-report",
+        title=HOSTILE_TITLE,
+        actions="| A2 | Alert on checkout latency | platform-team | P1 | 2025-05-01 | open |",
+    ),
+    "postmortems/2025-03-05-c.md": incident("2025-03-05", detected="09:05", title="Third"),
+    "postmortems/2025-03-06-draft.md": incident(
+        "2025-03-06", detected="09:00", status="draft", title="Draft one"
+    ),
+    "postmortems/2025-04-15-d.md": incident(
+        "2025-04-15",
+        detected="09:02",
+        severity="P1",
+        services=["search"],
+        root_causes=["retry-storm"],
+        title="Search retried forever",
+        lesson="Budget every retry loop.",
+    ),
+    "postmortems/2024-06-02-e.md": incident(
+        "2024-06-02", detected="09:03", severity="P3", status="in-review", title="Year-old"
+    ),
+    "docs/patterns/cache-stampede.md": pattern("Cache stampede", "Many misses at once."),
+    "docs/patterns/retry-storm.md": pattern("Retry storm", "Retries amplify an outage."),
+    "docs/index.md": "# Our incidents\n\nWelcome.\n\n<!-- postmortems: home -->\n\n## Written by us\n",
+}
+TTD = {"2025-Q1": [1.0, 4.0, 5.0], "2025-Q2": [2.0], "2024-Q2": [3.0]}
+
+CONFIG = {
+    **MKDOCS_YML,
+    "plugins": ["search", "tags", {"postmortems": {"today": "2025-06-01", "overdue": "off"}}],
+    "nav": [
+        {"Home": "index.md"},
+        {"Dashboard": "dashboard.md"},
+        {"Action items": "actions.md"},
+        {"Lessons learned": "lessons.md"},
+        {"Graph": "graph.md"},
+        {"Incidents": "incidents/index.md"},
+        {"Patterns": "patterns/index.md"},
+        {"Services": "services/index.md"},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One strict build of the corpus above."""
+    root = tmp_path_factory.mktemp("learning")
+    config = write_project(root, FILES, CONFIG)
+    build_site(config, root / "site")
+    return root / "site"
+
+
+def page(site: Path, path: str) -> Node:
+    return parse_html((site / path).read_text(encoding="utf-8"))
+
+
+def table_after(doc: Node, summary_or_heading: str) -> list[list[str]]:
+    """Rows (cell texts) of the first table after the element whose text starts as given."""
+    found = False
+    for node in doc.iter():
+        if not found and node.tag in ("summary", "h2", "h3", "h4"):
+            found = node.text().strip().startswith(summary_or_heading)
+        elif found and node.tag == "table":
+            return [
+                [cell.text().strip() for cell in row.iter() if cell.tag in ("td", "th")]
+                for row in node.iter("tr")
+            ]
+    raise AssertionError(f"no table after {summary_or_heading!r}")
+
+
+def test_dashboard_median_and_p90_time_to_detect_per_quarter(site: Path) -> None:
+    """The per-quarter table matches statistics.median and numpy's 90th percentile."""
+    rows = table_after(page(site, "dashboard/index.html"), "Data table: Time to detect per quarter")
+    by_quarter = {row[0]: row for row in rows[1:]}
+    q1 = TTD["2025-Q1"]
+    assert by_quarter["2025-Q1"][:4] == [
+        "2025-Q1",
+        str(len(q1)),
+        f"{statistics.median(q1):g}",
+        f"{round(float(numpy.percentile(q1, 90)), 1):g}",
+    ]
+    assert by_quarter["2025-Q1"][1:4] == ["3", "4", "4.8"]
+    assert by_quarter["2024-Q3"][1:4] == ["0", "–", "–"]  # empty quarters are listed, undefined
+    assert rows[0] == ["Quarter", "Incidents", "Median", "p90", "Min", "Max"]
+
+
+def test_dashboard_shows_charts_counts_and_never_a_mean(site: Path) -> None:
+    html = (site / "dashboard/index.html").read_text(encoding="utf-8")
+    doc = parse_html(html)
+    charts = [n for n in doc.iter("svg") if "pmkb-chart" in n.attrs.get("class", "")]
+    assert len(charts) == 8  # per quarter, 3 metrics × 2 groupings, detection share
+    assert all(c.attrs.get("role") == "img" for c in charts)
+    rows = table_after(doc, "Data table: Incidents per quarter by severity")
+    assert ["2025-Q1", "1", "1", "2", "0", "4"] not in rows  # the draft is not counted
+    assert ["2025-Q1", "0", "1", "2", "0", "3"] in rows
+    headers = {th.text().strip().lower() for th in doc.iter("th")}
+    assert {"median", "p90"} <= headers and not headers & {"mean", "average", "avg"}
+    text = " ".join(doc.text().split())
+    assert "Monitoring detected 80% of all incidents, users reported 20%." in text
+    assert "Median 3 min, 90th percentile 4.6 min over 5 incidents." in text
+
+
+def test_follow_through_counts_overdue_per_owner(site: Path) -> None:
+    """sre team: two items past due on 2025-06-01, one of them P1; the oldest 120 days late."""
+    doc = page(site, "actions/index.html")
+    rows = {row[0]: row for row in table_after(doc, "Follow-through by owner")[1:]}
+    due = {"A2": "2025-02-01", "A3": "2025-03-01"}
+    overdue = sorted(
+        (numpy.datetime64("2025-06-01") - numpy.datetime64(d)).astype(int) for d in due.values()
+    )
+    assert rows["sre team"] == ["sre team", "2", "2", str(len(due)), "1", str(overdue[-1])]
+    assert rows["platform-team"][1:5] == ["9", "4", "1", "1"]
+
+
+def test_action_table_rows_are_filterable_and_overdue_marked(site: Path) -> None:
+    doc = page(site, "actions/index.html")
+    table = next(t for t in doc.iter("table") if "pmkb-actions" in t.attrs.get("class", ""))
+    assert table.attrs["data-pmkb-filters"] == "status owner priority overdue"
+    rows = table.iter("tr")[1:]
+    assert len(rows) == 11  # two per incident from the helper, minus replaced, plus ours
+    overdue = [r for r in rows if r.attrs.get("class") == "pmkb-overdue"]
+    assert [r.attrs["data-owner"] for r in overdue] == [
+        "platform-team",
+        "sre\u00a0team",
+        "sre\u00a0team",
+    ]
+    assert all(r.attrs["data-overdue"] == "yes" and "overdue" in r.text() for r in overdue)
+
+
+def test_actions_csv_round_trips_and_defuses_formulas(site: Path) -> None:
+    text = (site / "actions.csv").read_bytes().decode("utf-8")  # keep the CRLF row ends
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert len(rows) == 11
+    a3 = next(r for r in rows if r["action_id"] == "A3")
+    assert a3["action"] == '\'=HYPERLINK("x")'
+    assert (a3["owner"], a3["priority"], a3["overdue"], a3["days_overdue"]) == (
+        "sre team",
+        "P2",
+        "yes",
+        "92",
+    )
+    hostile = next(r for r in rows if r["incident_id"] == "2025-02-20-b")
+    assert hostile["incident_title"] == HOSTILE_TITLE
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    assert out.getvalue() == text  # the same bytes after a csv round trip
+
+
+def test_actions_json_is_valid_without_nan(site: Path) -> None:
+    def refuse(value: str) -> float:
+        raise AssertionError(f"non-standard JSON constant {value}")
+
+    data = json.loads((site / "actions.json").read_text(encoding="utf-8"), parse_constant=refuse)
+    assert (data["today"], data["total"], data["open"], data["overdue"]) == ("2025-06-01", 11, 6, 3)
+    owners = {o["owner"]: o for o in data["owners"]}
+    assert owners["sre team"]["overdue"] == 2
+    assert owners["sre team"]["urgent_overdue"] == 1
+    assert {i["days_overdue"] for i in data["items"] if not i["overdue"]} == {None}
+
+
+def test_feeds_parse_and_list_final_postmortems_newest_first(site: Path) -> None:
+    atom = feedparser.parse((site / "feed.xml").read_bytes())
+    assert not atom.bozo, atom.get("bozo_exception")
+    assert atom.version == "atom10"
+    titles = [e.title for e in atom.entries]
+    # final only: no draft, no in-review; newest first
+    assert titles == ["Search retried forever", "Third", HOSTILE_TITLE, "Checkout cache emptied"]
+    assert atom.feed.updated == "2025-04-15T09:15:00Z"  # the newest entry's resolution
+    assert atom.entries[0].link == "incidents/2025-04-15-d/"
+    # feedparser 6.0 reads no JSON Feed: check the 1.1 spec's required members instead
+    jf = json.loads((site / "feed.json").read_text(encoding="utf-8"))
+    assert jf["version"] == "https://jsonfeed.org/version/1.1"
+    assert jf["title"] == "Test knowledge base"
+    assert [i["title"] for i in jf["items"]] == titles
+    assert all(isinstance(i["id"], str) and i["content_text"] for i in jf["items"])
+    assert jf["items"][0]["date_modified"] == "2025-04-15T09:15:00Z"
+
+
+def test_every_page_announces_the_feeds(site: Path) -> None:
+    for path, prefix in (("index.html", ""), ("incidents/2025-03-05-c/index.html", "../../")):
+        links = [
+            (n.attrs["type"], n.attrs["href"])
+            for n in page(site, path).iter("link")
+            if n.attrs.get("rel") == "alternate"
+        ]
+        assert links == [
+            ("application/atom+xml", prefix + "feed.xml"),
+            ("application/feed+json", prefix + "feed.json"),
+        ]
+
+
+def test_home_keeps_the_authors_page_and_adds_the_sections_at_the_marker(site: Path) -> None:
+    doc = page(site, "index.html")
+    headings = [h.text().strip().rstrip("¶") for h in doc.iter() if h.tag in ("h1", "h2")]
+    assert headings[headings.index("Our incidents") :] == [
+        "Our incidents",
+        "Newest post-mortems",
+        "Overdue P0/P1 action items",
+        "Top patterns",
+        "On this day",
+        "Learn from the whole record",
+        "Written by us",
+    ]
+    text = " ".join(doc.text().split())
+    assert "Year-old: 1 year(s) ago, on 2024-06-02 (P3)" in text
+    urgent = table_after(doc, "Overdue P0/P1 action items")
+    assert [row[0] for row in urgent[1:]] == ["Checkout cache emptied", HOSTILE_TITLE]
+    assert [row[-1] for row in urgent[1:]] == ["120", "31"]
+    assert any(n.attrs.get("for") == "__search" for n in doc.iter("label"))
+
+
+def test_lessons_grouped_by_pattern_and_service_link_back(site: Path) -> None:
+    doc = page(site, "lessons/index.html")
+    text = " ".join(doc.text().split())
+    assert "Budget every retry loop." in text
+    links = {a.text().strip(): a.attrs["href"] for a in doc.iter("a")}
+    assert links["Search retried forever"] == "../incidents/2025-04-15-d/"
+    assert links["Retry storm"] == "../patterns/retry-storm/"
+    assert links["search"] == "../services/search/"
+    assert HOSTILE_TITLE in text and not doc.iter("img")
+
+
+def test_graph_page_is_a_static_svg_whose_nodes_are_links(site: Path) -> None:
+    doc = page(site, "graph/index.html")
+    svg = next(n for n in doc.iter("svg") if "pmkb-graph-svg" in n.attrs.get("class", ""))
+    nodes = {a.attrs["aria-label"]: a.attrs["href"] for a in svg.iter("a")}
+    assert nodes["Pattern: Retry storm"] == "../patterns/retry-storm/"
+    assert nodes["Service: checkout"] == "../services/checkout/"
+    assert nodes[f"Incident: {HOSTILE_TITLE}"] == "../incidents/2025-02-20-b/"
+    assert len(nodes) == 5 + 2 + 2  # published incidents, patterns, services
+    assert len(svg.iter("line")) == 5 + 5  # each incident cites one pattern, affects one service
+
+
+def test_incident_page_lists_its_neighbourhood(site: Path) -> None:
+    doc = page(site, "incidents/2025-04-15-d/index.html")
+    after = doc.iter()
+    start = next(i for i, n in enumerate(after) if n.attrs.get("id") == "neighbourhood")
+    listing = next(n for n in after[start:] if n.tag == "ul")
+    items = [li.text().strip() for li in listing.iter("li")]
+    assert items == ["Patterns: Retry storm", "Services: search"]
+    links = [a.attrs["href"] for a in listing.iter("a")]
+    assert links == ["../../patterns/retry-storm/", "../../services/search/"]
+
+
+# attributes and CSS/JS constructs that make a browser fetch something
+RESOURCE = re.compile(
+    r"""(?:\b(?:src|srcset|poster|data|action)\s*=\s*["']?|url\(\s*["']?|@import\s+["']?|\bimport\(\s*["']|fetch\(\s*["'])"""
+    r"""(?:https?:)?//""",
+    re.IGNORECASE,
+)
+EXTERNAL = re.compile(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", re.IGNORECASE)
+
+
+def test_nothing_in_the_built_site_needs_the_network(site: Path) -> None:
+    """No page, stylesheet or script loads anything from another host (Material's two inert
+    fallbacks in its own bundle aside: see test_plugin), and no <link> points off-site."""
+    for path in site.rglob("*"):
+        if path.suffix not in (".html", ".css", ".js"):
+            continue
+        rel = path.relative_to(site).as_posix()
+        text = path.read_text(encoding="utf-8")
+        if rel.startswith("assets/javascripts/"):
+            text = re.sub(r"https://unpkg\.com[^\"')]*", "", text)
+        assert not RESOURCE.findall(text), rel
+        if path.suffix == ".html":
+            hrefs = [n.attrs.get("href", "") for n in parse_html(text).iter("link")]
+            assert not [h for h in hrefs if EXTERNAL.match(h)], rel
+
+
+def test_learning_pages_and_assets_name_no_external_url(site: Path) -> None:
+    """Our pages' content and our own assets carry no external URL at all."""
+    for rel in ("dashboard/index.html", "actions/index.html", "graph/index.html"):
+        doc = page(site, rel)
+        article = next(n for n in doc.iter("article"))
+        urls = [a.attrs.get("href", "") for a in article.iter()] + [
+            a.attrs.get("src", "") for a in article.iter()
+        ]
+        assert not [u for u in urls if EXTERNAL.match(u)], rel
+        svg_text = "".join(str(c) for c in article.iter("svg"))
+        assert "http" not in svg_text.replace("http://www.w3.org", ""), rel
+    for asset in (site / "assets/postmortem_kb").iterdir():
+        text = asset.read_text(encoding="utf-8")
+        assert not EXTERNAL.findall(text), asset.name
