@@ -32,7 +32,7 @@ from postmortem_kb.sanitize import is_sanitized_page, sanitize
         ("<p>a<!-- hidden note --></p>", "<p>a</p>"),
         ("<p hidden>secret</p>", "<p>secret</p>"),
         ('<div style="display:none">secret</div>', "<div>secret</div>"),
-        ('<input type="text" name="password">', '<input type="checkbox" disabled="">'),
+        ('<input type="text" name="password">', '<input disabled="" type="checkbox">'),
         ('<button formaction="javascript:x">b</button>', ""),
         ('<meta http-equiv="refresh" content="0;url=https://evil.example">', ""),
         ('<base href="https://evil.example/">', ""),
@@ -63,7 +63,7 @@ KEPT = [
     '<tbody>\n<tr>\n<td style="text-align: left;">1</td>\n</tr>\n</tbody>\n</table>',
     # task lists (pymdownx.tasklist)
     '<ul class="task-list"><li class="task-list-item"><label class="task-list-control">'
-    '<input checked="" type="checkbox" disabled=""><span class="task-list-indicator"></span>'
+    '<input checked="" disabled="" type="checkbox"><span class="task-list-indicator"></span>'
     "</label> done</li></ul>",
     # footnotes
     '<p>a<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup></p>',
@@ -87,6 +87,11 @@ def test_only_text_align_survives_in_a_table_cell_style() -> None:
     assert sanitize('<table><tr><td style="text-align: right; color: red">1</td></tr></table>') == (
         '<table><tbody><tr><td style="text-align:right">1</td></tr></tbody></table>'
     )
+
+
+def test_forced_input_attributes_come_out_in_one_order() -> None:
+    outputs = {sanitize('<input type="checkbox" checked>') for _ in range(50)}
+    assert outputs == {'<input checked="" disabled="" type="checkbox">'}
 
 
 def test_text_stays_escaped() -> None:
