@@ -1,0 +1,119 @@
+"""Learning pages without MkDocs: CSV/JSON downloads, home merge, graph caps, neighbourhoods."""
+
+from __future__ import annotations
+
+import csv
+import doctest
+import io
+import json
+from datetime import date
+
+import pytest
+
+from postmortem_kb import learning
+from postmortem_kb.analytics import action_summary, tracked_actions
+from postmortem_kb.learning import HOME_MARKER, actions_csv, actions_json, csv_cell, merge_home
+from postmortem_kb.model import ActionItem, ActionStatus, Severity
+from postmortem_kb.pages import generate
+from test_pages import PATTERNS, incident, knowledge_base
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(learning).failed == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+cmd", "'+cmd"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("a=b", "a=b"),
+        (17, "17"),
+        (None, ""),
+    ],
+)
+def test_csv_cells_never_start_a_formula(value: object, cell: str) -> None:
+    assert csv_cell(value) == cell
+
+
+def actions_kb():  # type: ignore[no-untyped-def]
+    items = [
+        ActionItem(30, "A1", '=HYPERLINK("http://x")', "ops team", Severity.P1, date(2025, 3, 1)),
+        ActionItem(31, "A2", 'line\nbreak, "quoted"', "", None, None, ActionStatus.DONE),
+    ]
+    return knowledge_base([incident("a", 0, actions=items)], PATTERNS)
+
+
+def test_actions_csv_round_trips_through_the_csv_module() -> None:
+    kb = actions_kb()
+    text = actions_csv(tracked_actions(kb.incidents, kb.today))
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[0] == list(learning.CSV_COLUMNS)
+    assert rows[1][5:12] == [
+        '\'=HYPERLINK("http://x")',
+        "ops team",
+        "P1",
+        "2025-03-01",
+        "open",
+        "yes",
+        "92",
+    ]
+    assert rows[2][5:12] == ['line\nbreak, "quoted"', "(none)", "unset", "", "done", "no", ""]
+    assert len(rows) == 3
+
+
+def test_actions_json_has_no_nan_and_typed_values() -> None:
+    kb = actions_kb()
+    summary = action_summary(kb.incidents, kb.today)
+    data = json.loads(actions_json(summary, tracked_actions(kb.incidents, kb.today)))
+    assert [(i["overdue"], i["days_overdue"], i["due"]) for i in data["items"]] == [
+        (True, 92, "2025-03-01"),
+        (False, None, None),
+    ]
+    assert data["owners"][0] == {
+        "owner": "ops team",
+        "total": 1,
+        "open": 1,
+        "overdue": 1,
+        "urgent_overdue": 1,
+        "max_days_overdue": 92,
+    }
+
+
+def test_merge_home_needs_the_marker() -> None:
+    generated = f"# Site\n\n{HOME_MARKER}\n## Newest\n"
+    assert merge_home("# Mine\n", generated) is None
+    assert (
+        merge_home(f"# Mine\n{HOME_MARKER}\n## Tail\n", generated)
+        == "# Mine\n\n## Newest\n\n## Tail\n"
+    )
+
+
+def test_generation_is_deterministic() -> None:
+    kb = actions_kb()
+    assert generate(kb) == generate(kb)
+
+
+def test_graph_view_caps_incidents_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(learning, "GRAPH_MAX_INCIDENTS", 2)
+    kb = knowledge_base([incident(f"i{n}", n) for n in range(5)], PATTERNS)
+    page = generate(kb)["graph.md"]
+    assert page.count('data-kind="incident"') == 2
+    assert 'href="incidents/i4.md"' in page and 'href="incidents/i3.md"' in page  # the newest
+    assert "draws the 2 newest of 5 incidents" in page
+
+
+def test_neighbourhood_lists_at_most_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(learning, "NEIGHBOURS_SHOWN", 3)
+    kb = knowledge_base([incident(f"i{n}", n) for n in range(6)], PATTERNS)
+    page = generate(kb)["patterns/dns.md"]
+    section = page[page.index("## Neighbourhood") :]
+    assert section == (
+        "## Neighbourhood\n\n"
+        "- **Incidents:** [Incident i5](../incidents/i5.md), [Incident i4](../incidents/i4.md),"
+        " [Incident i3](../incidents/i3.md)\n\n"
+        "3 of 6 neighbours listed; see the [graph view](../graph.md).\n\n"
+    )
