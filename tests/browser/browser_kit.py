@@ -15,6 +15,9 @@ HERE = Path(__file__).resolve().parent
 AXE_JS = HERE / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = HERE / "screenshots"
 LOCAL_SCHEMES = {"data", "blob", "about"}
+REPO = HERE.parents[1]
+# A fixed build date: the site and the export agree on "today" (overdue marks, feeds).
+SOURCE_DATE_EPOCH = "1782864000"  # 2026-07-01T00:00Z
 
 
 def _in_ci() -> bool:
@@ -28,6 +31,17 @@ def missing(what: str, how: str) -> None:
     pytest.skip(
         f"{what} is missing ({how}); browser tests skipped locally (they run when CI is set)"
     )
+
+
+def subprocess_env() -> dict[str, str]:
+    """Subprocess environment: fixed build date, and this checkout's plugin first on the path."""
+    path = os.pathsep.join(p for p in (str(REPO / "plugins"), os.environ.get("PYTHONPATH")) if p)
+    return {
+        **os.environ,
+        "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH,
+        "NO_MKDOCS_2_WARNING": "1",
+        "PYTHONPATH": path,
+    }
 
 
 @dataclass

@@ -12,6 +12,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,15 +20,11 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-from browser_kit import HERE, Tab, missing
-from playwright.sync_api import Browser, ConsoleMessage, Route, sync_playwright
+from browser_kit import REPO, Tab, missing, subprocess_env
+from playwright.sync_api import Browser, ConsoleMessage, sync_playwright
 
-REPO = HERE.parents[1]
-# A fixed build date: the site and the export agree on "today" (overdue marks, feeds).
-SOURCE_DATE_EPOCH = "1782864000"  # 2026-07-01T00:00Z
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -36,11 +33,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+FOREIGN = re.compile(r"^(?!http://127\.0\.0\.1[:/])[a-z][a-z0-9+.-]*://")
 VIEWPORT = {"width": 1200, "height": 760}
-
-
-def _env() -> dict[str, str]:
-    return {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1"}
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +58,7 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(out)],
         cwd=REPO,
-        env=_env(),
+        env=subprocess_env(),
         capture_output=True,
         text=True,
         timeout=600,
@@ -80,7 +74,7 @@ def export() -> dict[str, Any]:
     proc = subprocess.run(
         [sys.executable, "-m", "postmortem_kb", "export", "--format", "json"],
         cwd=REPO,
-        env=_env(),
+        env=subprocess_env(),
         capture_output=True,
         text=True,
         timeout=300,
@@ -139,14 +133,8 @@ def tab(chromium: Browser, origin: str) -> Iterator[Tab]:
     )
     page.on("pageerror", lambda error: opened.errors.append(f"page error: {error}"))
 
-    def refuse_foreign(route: Route) -> None:
-        # recorded by the request listener and failed here, so a stray fetch cannot hang a test
-        if urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            route.abort()
-
-    context.route("**/*", refuse_foreign)
+    # only off-host requests are intercepted (matched in the browser): recorded above, refused here
+    context.route(FOREIGN, lambda route: route.abort())
     try:
         yield opened
     finally:

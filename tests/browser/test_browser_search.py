@@ -41,7 +41,7 @@ def search(tab: Tab, phrase: str) -> dict[str, str]:
     box = tab.page.locator("input.md-search__input")
     box.click()
     expect(box).to_be_focused()
-    box.press_sequentially(phrase, delay=15)
+    box.press_sequentially(phrase)
     meta = tab.page.locator(".md-search-result__meta")
     expect(meta).to_contain_text("matching documents")
     items = tab.page.locator("li.md-search-result__item")

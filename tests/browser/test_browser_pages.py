@@ -1,0 +1,175 @@
+"""Pattern and incident pages in the browser: what they list agrees with the export, and the links open."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from browser_kit import REPO, Tab, subprocess_env
+from playwright.sync_api import Locator, expect
+
+pytestmark = pytest.mark.browser
+
+CARD_LABELS = [
+    "Severity",
+    "Status",
+    "Date",
+    "Duration",
+    "Time to detect",
+    "Time to respond",
+    "Time to mitigate",
+    "Time to resolve",
+    "Detection",
+    "Services",
+    "Authors",
+    "Root causes",
+]
+
+
+def minutes(shown: str) -> float:
+    """Minutes of a duration as the card shows it ("1 d 2 h 05 min", "1 h 34 min", "49 min")."""
+    match = re.fullmatch(r"(?:(\d+) d )?(?:(\d+) h )?(\d+) min", shown)
+    assert match is not None, shown
+    days, hours, mins = (int(g or 0) for g in match.groups())
+    return float(days * 1440 + hours * 60 + mins)
+
+
+def incidents_table(tab: Tab) -> Locator:
+    """The table after the "Incidents" heading (Material wraps tables in scrolling boxes)."""
+    return tab.page.locator("article h2#incidents").locator("xpath=following::table[1]")
+
+
+def card(tab: Tab) -> dict[str, str]:
+    """The incident header card as shown: label -> value."""
+    box = tab.page.locator("article .pmkb-card")
+    expect(box).to_be_visible()
+    shown: dict[str, str] = {}
+    for item in box.locator("li").all():
+        label, _, value = item.inner_text().partition(":")
+        shown[label.strip()] = value.strip()
+    return shown
+
+
+def assert_links_open(tab: Tab, links: list[Locator]) -> None:
+    """Each link resolves, against the page's URL, to a page the server returns (one is clicked too)."""
+    for link in links:
+        target: str = link.evaluate("(a) => a.href")
+        assert target.startswith(tab.origin), target
+        assert tab.page.request.get(target).status == 200, target
+
+
+def busiest_pattern(export: dict[str, Any]) -> dict[str, Any]:
+    """The defined pattern with the most incidents (root cause or contributing), first by id on a tie."""
+    defined = [p for p in export["patterns"] if p["defined"]]
+    return min(defined, key=lambda p: (-len(p["incidents"]) - len(p["contributing_to"]), p["id"]))
+
+
+def test_pattern_page_lists_its_incidents_and_the_links_open_them(
+    tab: Tab, export: dict[str, Any]
+) -> None:
+    pattern = busiest_pattern(export)
+    incidents = {i["id"]: i for i in export["incidents"]}
+    expected = {*pattern["incidents"], *pattern["contributing_to"]}
+    assert len(expected) >= 2
+
+    tab.open(f"patterns/{pattern['id']}/")
+    assert tab.heading() == pattern["title"]
+    rows = incidents_table(tab).locator("tbody tr")
+    expect(rows).to_have_count(len(expected))
+    listed: dict[str, tuple[str, str, str]] = {}
+    for row in rows.all():
+        cells = row.locator("td")
+        link = cells.nth(2).locator("a")
+        incident_id = (link.get_attribute("href") or "").rstrip("/").rsplit("/", 1)[-1]
+        listed[incident_id] = (
+            cells.nth(0).inner_text(),
+            link.inner_text(),
+            cells.nth(3).inner_text(),
+        )
+    assert listed == {
+        i: (
+            incidents[i]["date"],
+            incidents[i]["title"],
+            "root cause" if i in pattern["incidents"] else "contributing factor",
+        )
+        for i in expected
+    }
+    tab.screenshot("pattern")
+
+    table = incidents_table(tab)
+    assert_links_open(tab, [table.locator(f"a[href$='/{i}/']") for i in sorted(expected)])
+    first = sorted(expected)[0]
+    table.locator(f"a[href$='/{first}/']").click()
+    tab.page.wait_for_url(f"**/incidents/{first}/")
+    assert tab.heading() == incidents[first]["title"]
+    tab.assert_clean()
+
+
+def related_ids(path: str) -> list[str]:
+    """Incident ids ``pmkb related`` ranks for a post-mortem file, in its order."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "postmortem_kb", "related", path],
+        cwd=REPO,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return re.findall(r"^\s+\d+\. (\S+) \(", proc.stdout, flags=re.MULTILINE)
+
+
+def test_incident_page_shows_header_card_and_related_incidents_whose_links_open(
+    tab: Tab, export: dict[str, Any]
+) -> None:
+    # the first incident of the busiest pattern with two related incidents or more
+    pattern = busiest_pattern(export)
+    cited = {*pattern["incidents"], *pattern["contributing_to"]}
+    candidates = [i for i in export["incidents"] if i["id"] in cited]
+    incident, related = next(
+        (i, ids)
+        for i in sorted(candidates, key=lambda i: i["id"])
+        if len(ids := related_ids(i["path"])) >= 2
+    )
+    titles = {i["id"]: i["title"] for i in export["incidents"]}
+    patterns = {p["id"]: p["title"] for p in export["patterns"]}
+
+    tab.open(incident["url"])
+    assert tab.heading() == incident["title"]
+    shown = card(tab)
+    assert [label for label in CARD_LABELS if label in shown] == CARD_LABELS
+    assert shown["Severity"] == incident["severity"]
+    assert shown["Status"] == incident["status"]
+    assert shown["Date"] == f"{incident['date']} ({incident['timezone']})"
+    assert minutes(shown["Duration"]) == incident["duration"]
+    for label in ("detect", "respond", "mitigate", "resolve"):
+        assert minutes(shown[f"Time to {label}"]) == incident[f"time_to_{label}"], label
+    assert shown["Detection"] == incident["detection"]
+    assert shown["Services"] == ", ".join(incident["services"])
+    assert shown["Authors"] == ", ".join(incident["authors"])
+    assert shown["Root causes"] == ", ".join(patterns[p] for p in incident["root_causes"])
+    tab.screenshot("incident")
+
+    items = (
+        tab.page.locator("article h2#related-incidents")
+        .locator("xpath=following::ul[1]")
+        .locator("> li")
+    )
+    expect(items).to_have_count(len(related))
+    first_links = [item.locator("a").first for item in items.all()]
+    assert [a.inner_text() for a in first_links] == [titles[i] for i in related]
+
+    assert_links_open(tab, first_links)
+    first_links[0].click()
+    tab.page.wait_for_url(f"**/incidents/{related[0]}/")
+    assert tab.heading() == titles[related[0]]
+    tab.page.go_back()
+    tab.page.wait_for_url(f"**/{incident['url']}")
+    # the card's pattern link opens the pattern page
+    tab.page.locator("article .pmkb-card li", has_text="Root causes:").locator("a").first.click()
+    tab.page.wait_for_url(f"**/patterns/{incident['root_causes'][0]}/")
+    assert tab.heading() == patterns[incident["root_causes"][0]]
+    tab.assert_clean()
