@@ -63,6 +63,7 @@ _POSSESSIVE_FAULT = re.compile(
     r"|detection|detector|handling|handler|code|model|tree|mode|condition|path|signal|state))",
     re.IGNORECASE,
 )
+_FAULT_WORD = re.compile("fault", re.IGNORECASE)  # in every _POSSESSIVE_FAULT match
 _NOT_SOMEONE = frozenset({"nobody", "noone", "one", "anybody", "anyone", "it", "that", "what"})
 
 _TEAM_WORDS = re.compile(
@@ -99,6 +100,8 @@ def _negated(text: str, start: int) -> bool:
 
 def _mask(text: str) -> str:
     """Inline code replaced by spaces, so columns still point into the file line."""
+    if "`" not in text:
+        return text
     return _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), text)
 
 
@@ -122,13 +125,15 @@ def _scannable(lines: Sequence[str], first: int, last: int) -> Iterator[tuple[in
             fence = opening.group(1)
             continue
         text, in_comment = _strip_comments(raw, in_comment)
-        if _OPT_OUT.search(raw):
+        if "<!--" in raw and _OPT_OUT.search(raw):
             continue
         yield number, _mask(text)
 
 
 def _strip_comments(text: str, in_comment: bool) -> tuple[str, bool]:
     """The line with HTML comments blanked; whether a comment is still open at its end."""
+    if not in_comment and "<!--" not in text:
+        return text, False
     out = list(text)
     position = 0
     while position < len(text):
@@ -255,9 +260,16 @@ def check_blameless(pm: Postmortem, lines: Sequence[str], settings: Settings) ->
             if number in seen:
                 continue
             seen.add(number)
-            findings = [*_phrases(text, matcher, keys, suggestions), *_fault(text)]
+            findings: list[_Finding] = []
+            # most lines hold no phrase and no "fault": one search each rules them out
+            if matcher.search(text):
+                findings.extend(_phrases(text, matcher, keys, suggestions))
+            if _FAULT_WORD.search(text):
+                findings.extend(_fault(text))
             if rca is not None and rca[0] <= number <= rca[1]:
                 findings.extend(_names(text, people))
+            if not findings:
+                continue
             diagnostics.extend(
                 Diagnostic(
                     pm.path,

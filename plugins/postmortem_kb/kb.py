@@ -8,9 +8,12 @@ returns one immutable value.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from collections.abc import Iterator, Mapping, MutableMapping
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -161,6 +164,7 @@ class KnowledgeBase:
         parsed: list[tuple[str, Postmortem | None, tuple[Diagnostic, ...]]] = []
         records: dict[str, FileRecord] = {}
 
+        candidates: list[tuple[str, Path]] = []
         for found in _walk(settings):
             if found.path is None:
                 diagnostics.append(Diagnostic(found.rel, 1, 1, "PM001", Level.ERROR, found.reason))
@@ -170,8 +174,11 @@ class KnowledgeBase:
             if reason is not None:
                 records[found.rel] = FileRecord(found.rel, FileOutcome.IGNORED, reason)
                 continue
-            result = _load_file(found.rel, found.path, settings, today, cache)
-            parsed.append((found.rel, *result))
+            candidates.append((found.rel, found.path))
+        for (rel, _), result in zip(
+            candidates, _load_files(candidates, settings, today, cache), strict=True
+        ):
+            parsed.append((rel, *result))
             diagnostics.extend(result[1])
 
         patterns, pattern_diags = _load_patterns(settings)
@@ -233,10 +240,41 @@ class KnowledgeBase:
         return tuple(pm for pm in self.incidents if pattern_id in pm.patterns)
 
 
-def _load_file(
-    rel: str, path: Path, settings: Settings, today: date, cache: ParseCache | None
-) -> tuple[Postmortem | None, tuple[Diagnostic, ...]]:
-    """Read, parse and check one post-mortem, through the cache when one is given."""
+_Result = tuple[Postmortem | None, tuple[Diagnostic, ...]]
+
+# From this many files to parse, parsing fans out over a process pool (below it, starting
+# the workers costs more than it saves). PMKB_WORKERS=1 keeps everything in-process.
+PARALLEL_MIN_FILES = 500
+_CHUNK_FILES = 100
+
+
+def _load_files(
+    files: Sequence[tuple[str, Path]], settings: Settings, today: date, cache: ParseCache | None
+) -> list[_Result]:
+    """Read every file, then parse and check those the cache does not hold, in order."""
+    results: list[_Result | None] = []
+    todo: list[tuple[int, str, bytes]] = []
+    for rel, path in files:
+        data = _read(rel, path, settings)
+        if not isinstance(data, bytes):
+            results.append(data)
+            continue
+        key = (rel, data, settings, today)
+        if cache is not None and key in cache:
+            results.append(cache[key])
+            continue
+        todo.append((len(results), rel, data))
+        results.append(None)
+    fresh = _parse_all([(rel, data) for _, rel, data in todo], settings, today)
+    for (index, rel, data), result in zip(todo, fresh, strict=True):
+        results[index] = result
+        if cache is not None:
+            cache[(rel, data, settings, today)] = result
+    return [result for result in results if result is not None]
+
+
+def _read(rel: str, path: Path, settings: Settings) -> bytes | _Result:
+    """The file's bytes, or the PM001 result when it is too large or unreadable."""
     try:
         size = path.stat().st_size
         if size > settings.max_file_bytes:
@@ -251,21 +289,84 @@ def _load_file(
                     "(max_file_bytes); split it or move attachments out",
                 ),
             )
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         return None, (
             Diagnostic(rel, 1, 1, "PM001", Level.ERROR, f"file cannot be read: {exc.strerror}"),
         )
-    key = (rel, data, settings, today)
-    if cache is not None and key in cache:
-        return cache[key]
+
+
+def _parse_one(rel: str, data: bytes, settings: Settings, today: date) -> _Result:
+    """Parse and check one post-mortem."""
     pm, diags = parse_postmortem(data, rel, settings)
     if pm is not None:
         diags = [*diags, *check_postmortem(pm, data, settings, today)]
-    result = (pm, tuple(diags))
-    if cache is not None:
-        cache[key] = result
-    return result
+    return pm, tuple(diags)
+
+
+def _workers() -> int:
+    """How many processes may parse at once (PMKB_WORKERS overrides the CPU count)."""
+    wanted = os.environ.get("PMKB_WORKERS", "").strip()
+    if wanted.isdigit():
+        return max(1, int(wanted))
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+
+
+def _parse_all(files: list[tuple[str, bytes]], settings: Settings, today: date) -> list[_Result]:
+    """Parse and check ``files``, in order; over a process pool when it pays off.
+
+    The pool forks (cheap, and nothing is imported again), so it is used only where
+    forking is safe: a platform that has it, and a process with no other thread
+    (``mkdocs serve`` runs a server thread; its rebuilds go through the cache anyway).
+    Results are identical either way; any failure of the pool falls back to serial.
+    """
+    workers = min(_workers(), -(-len(files) // _CHUNK_FILES))
+    if (
+        len(files) < PARALLEL_MIN_FILES
+        or workers < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or threading.active_count() > 1
+    ):
+        return [_parse_one(rel, data, settings, today) for rel, data in files]
+    chunks = [files[i : i + _CHUNK_FILES] for i in range(0, len(files), _CHUNK_FILES)]
+    portable = replace(settings, blame_phrases=dict(settings.blame_phrases))
+    try:
+        with ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_start_worker,
+            initargs=(portable, today),
+        ) as pool:
+            return [
+                _restore(result) for chunk in pool.map(_parse_chunk, chunks) for result in chunk
+            ]
+    except (OSError, RuntimeError):  # no processes to be had (BrokenProcessPool is one)
+        return [_parse_one(rel, data, settings, today) for rel, data in files]
+
+
+_WORKER_STATE: list[tuple[Settings, date]] = []
+
+
+def _start_worker(settings: Settings, today: date) -> None:
+    _WORKER_STATE[:] = [(settings, today)]
+
+
+def _parse_chunk(chunk: list[tuple[str, bytes]]) -> list[_Result]:
+    """In a worker: parse a chunk; models travel with plain dicts (a mappingproxy won't pickle)."""
+    settings, today = _WORKER_STATE[0]
+    results: list[_Result] = []
+    for rel, data in chunk:
+        pm, diags = _parse_one(rel, data, settings, today)
+        results.append((replace(pm, key_lines=dict(pm.key_lines)) if pm else None, diags))
+    return results
+
+
+def _restore(result: _Result) -> _Result:
+    pm, diags = result
+    if pm is None:
+        return result
+    return replace(pm, key_lines=MappingProxyType(dict(pm.key_lines))), diags
 
 
 def _load_patterns(settings: Settings) -> tuple[dict[str, Pattern], list[Diagnostic]]:

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -351,7 +352,7 @@ Scanner = Callable[[str], Iterator[Finding]]
 
 # Order matters: where findings overlap, the earlier scanner's wins (secrets first).
 # Each scanner comes with a gate: a cheap pattern that every one of its findings
-# contains: a file, or a line, without a match for a gate skips that scanner.
+# contains: a line without a match for a gate skips that scanner.
 Gate = Callable[[str], object]
 _SCANNERS: tuple[tuple[Scanner, Gate], ...] = (
     (_own_secrets, lambda text: _has_own_marker(text) or _has_key_marker(text)),
@@ -360,6 +361,20 @@ _SCANNERS: tuple[tuple[Scanner, Gate], ...] = (
     (_cards, re.compile(r"\d(?:[ -]?\d){12}").search),
     (_phones, re.compile(r"\+\d|\d{3}[ .-]\d{4}|0\d{0,3}\d[ -]\d\d").search),
     (_ip_addresses, re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d|[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:").search),
+)
+# The same gates for a whole file at once, each a superset of its line gate (so the
+# line gate still decides) written to be fast over a long text: a case-insensitive
+# alternation is slow in ``re``, so the lower-case markers are found in the lowered
+# text; the IP gate starts at its punctuation. None of them matches across a line
+# break, so each match stands for the line it starts on.
+_OWN_LITERALS = re.compile("|".join(re.escape(marker) for marker in _OWN_MARKERS))
+_LOWER_MARKERS = re.compile("|".join(("bearer", *_KEY_MARKERS)))
+_FILE_GATES: tuple[re.Pattern[str], ...] = (
+    _CANDIDATE,
+    re.compile("@"),
+    re.compile(r"\d(?:[ -]?\d){12}"),
+    re.compile(r"\+\d|\d{3}[ .-]\d{4}|0\d{0,3}\d[ -]\d\d"),
+    re.compile(r"\.\d{1,3}\.\d{1,3}\.|:[0-9A-Fa-f]{0,4}:"),
 )
 
 
@@ -396,6 +411,31 @@ def _waiver(line: str) -> bool | None:
     return found
 
 
+def _gated_lines(text: str, lines: Sequence[str]) -> list[tuple[int, int]]:
+    """(line number, bit set of scanners whose file gate matches it), in line order."""
+    starts: list[int] = []
+    offset = 0
+    for line in lines:
+        starts.append(offset)
+        offset += len(line) + 1
+    bits: dict[int, int] = {}
+
+    def mark(positions: Iterator[int], bit: int) -> None:
+        for position in positions:
+            number = bisect_right(starts, position)
+            bits[number] = bits.get(number, 0) | bit
+
+    mark((m.start() for m in _OWN_LITERALS.finditer(text)), 1)
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        mark((m.start() for m in _LOWER_MARKERS.finditer(lowered)), 1)
+    else:  # lower-casing moved the columns: every line is a candidate for this scanner
+        mark(iter(starts), 1)
+    for bit, gate in enumerate(_FILE_GATES, start=1):
+        mark((m.start() for m in gate.finditer(text)), 1 << bit)
+    return sorted(bits.items())
+
+
 _ADVICE = {
     CREDENTIAL: "remove it and rotate the credential",
     PERSONAL_DATA: "remove or anonymise it",
@@ -404,11 +444,10 @@ _ADVICE = {
 
 def check_privacy(path: str, lines: Sequence[str]) -> list[Diagnostic]:
     """PM070/PM071 diagnostics for a file's lines (``lines[0]`` is line 1)."""
-    text = "\n".join(lines)
-    scanners = tuple((scanner, gate) for scanner, gate in _SCANNERS if gate(text))
     diagnostics: list[Diagnostic] = []
-    for number, line in enumerate(lines, start=1):
-        findings = _scan(line, scanners) if scanners else []
+    for number, bits in _gated_lines("\n".join(lines), lines):
+        line = lines[number - 1]
+        findings = _scan(line, tuple(pair for i, pair in enumerate(_SCANNERS) if bits & (1 << i)))
         if not findings:
             continue
         waiver = _waiver(line)
