@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_kit import REPO, Tab, missing, subprocess_env
 from playwright.sync_api import Browser, ConsoleMessage, sync_playwright
+
+from browser.browser_kit import REPO, Tab, missing, subprocess_env
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser_kit import Tab
 from playwright.sync_api import expect
+
+from browser.browser_kit import Tab
 
 pytestmark = pytest.mark.browser
 

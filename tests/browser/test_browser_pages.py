@@ -8,8 +8,9 @@ import sys
 from typing import Any
 
 import pytest
-from browser_kit import REPO, Tab, subprocess_env
 from playwright.sync_api import Locator, expect
+
+from browser.browser_kit import REPO, Tab, subprocess_env
 
 pytestmark = pytest.mark.browser
 

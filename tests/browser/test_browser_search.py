@@ -7,8 +7,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from browser_kit import Tab
 from playwright.sync_api import expect
+
+from browser.browser_kit import Tab
 
 pytestmark = pytest.mark.browser
 
