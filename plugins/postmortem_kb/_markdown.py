@@ -33,6 +33,7 @@ __all__ = [
 _FENCE = re.compile(r"[ \t]*(`{3,}|~{3,})(.*)")
 _HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*")
 _CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
+_PIPE = re.compile(r"(?<!\\)\|")  # a pipe not escaped by the character before it
 _DELIMITER_CELL = re.compile(r":?-+:?")
 _ORDERED = re.compile(r"( {0,3})(\d{1,9})([.)])(?:([ \t]+)(.*))?")
 _BLOCK_START = re.compile(
@@ -58,7 +59,8 @@ def fence_blocks(lines: Sequence[str]) -> list[int]:
     count = 0
     opener = ""
     for index, line in enumerate(lines):
-        match = _FENCE.fullmatch(line)
+        # a fence needs three backticks or tildes: most lines are ruled out without a regex
+        match = _FENCE.fullmatch(line) if "```" in line or "~~~" in line else None
         if current:
             blocks[index] = current
             fence = match.group(1) if match else ""
@@ -88,6 +90,8 @@ class Heading:
 
 def heading(line: str) -> Heading | None:
     """The ATX heading on this line, if any."""
+    if "#" not in line:
+        return None
     match = _HEADING.fullmatch(line)
     if match is None:
         return None
@@ -97,6 +101,8 @@ def heading(line: str) -> Heading | None:
 
 def mask_code_spans(line: str) -> str:
     """The line with every inline code span blanked out (same length, so columns hold)."""
+    if "`" not in line:
+        return line
     return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
 
 
@@ -136,7 +142,9 @@ class TableError:
 
 def _pipes(line: str) -> list[int]:
     """Positions of the unescaped pipes of a line."""
-    return [i for i, ch in enumerate(line) if ch == "|" and (i == 0 or line[i - 1] != "\\")]
+    if "|" not in line:
+        return []
+    return [match.start() for match in _PIPE.finditer(line)]
 
 
 def split_row(line: str) -> tuple[Cell, ...]:
@@ -263,7 +271,7 @@ def _dedent(line: str, indent: int) -> str:
 # -- links -------------------------------------------------------------------------------------
 def link_targets(text: str, references: dict[str, str]) -> list[str]:
     """Targets of inline links, images, autolinks, bare URLs and defined reference links."""
-    masked = "\n".join(mask_code_spans(line) for line in text.split("\n"))
+    masked = "\n".join(mask_code_spans(line) for line in text.split("\n")) if "`" in text else text
     found: list[tuple[int, str]] = []
     found += [(m.start(), m.group(1)) for m in _INLINE_LINK.finditer(masked)]
     found += [(m.start(), m.group(1)) for m in _AUTOLINK.finditer(masked)]

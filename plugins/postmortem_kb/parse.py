@@ -129,6 +129,9 @@ PLACEHOLDER_RE = re.compile(
     r"\[(?P<phrase>[a-z][a-z0-9 /'’,.&+?_-]*)\]"
     r"|(?<![A-Za-z0-9])(?P<literal>YYYY-MM-DD|HH:MM(?::SS)?)(?![A-Za-z0-9])"
 )
+# Every placeholder holds "[", "YYYY-MM-DD" or "HH:MM"; "<!--" may open a comment that
+# spans lines. A line with none of them is skipped by find_placeholders at once.
+_MAY_HOLD_PLACEHOLDER = re.compile(r"\[|YYYY-MM-DD|HH:MM|<!--")
 _REFERENCE_DEFINITION = re.compile(r" {0,3}\[((?:[^\[\]\\]|\\.)+)\]:[ \t]*(\S+).*")
 _TASK_PREFIX = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
 _COMMENT = re.compile(r"<!--.*?-->")
@@ -188,6 +191,8 @@ def find_placeholders(text: str) -> list[Placeholder]:
     found: list[Placeholder] = []
     in_comment = False
     for index, line in enumerate(lines):
+        if not in_comment and not _MAY_HOLD_PLACEHOLDER.search(line):
+            continue  # nothing to find, and no comment opens here
         if fenced[index] or _REFERENCE_DEFINITION.fullmatch(line):
             continue
         visible, in_comment = _mask_comments(line, in_comment)
@@ -231,6 +236,8 @@ def _references(lines: Sequence[str], fenced: Sequence[int]) -> dict[str, str]:
 
 def _mask_comments(line: str, in_comment: bool) -> tuple[str, bool]:
     """Blank out HTML comments (which may span lines); returns the line and the new state."""
+    if not in_comment and "<!--" not in line:
+        return line, False
     out = []
     position = 0
     while position < len(line):
