@@ -415,8 +415,14 @@ def _node_uri(data: dict[str, Any]) -> str:
 
 
 def _short(text: str, limit: int = 28) -> str:
+    """A label cut at a word boundary: its visible words stay whole words of the node's
+    accessible name (screen readers and voice control match them; axe checks it)."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    head = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    return head.rstrip(" ,;:-") + "…"
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,12 @@ def _md_link(text: Any, target: str) -> Safe:
     return Safe(f"[{escape.md_text(text)}]({escape.safe_url(target)})")
 
 
+# Incident and pattern pages are where a searched phrase should land: the aggregate
+# pages (actions, lessons, dashboard) quote the same text from every incident and
+# would otherwise outrank them (Material's per-page `search.boost`).
+SEARCH_BOOST = {"boost": 2}
+
+
 def _front_matter(**values: Any) -> Safe:
     """YAML front matter of plain values (the plugin escapes title and tags for HTML)."""
     kept = {k: v for k, v in values.items() if v not in (None, [], ())}
@@ -302,7 +308,7 @@ def incident_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
                 "incident.md.j2",
                 pm=pm,
                 uri=uri,
-                front_matter=_front_matter(title=pm.title, tags=list(pm.tags)),
+                front_matter=_front_matter(title=pm.title, tags=list(pm.tags), search=SEARCH_BOOST),
                 draft=pm.status is Status.DRAFT,
                 timeline_rows=_timeline_rows(pm),
                 timeline_before=before,
@@ -392,7 +398,7 @@ def pattern_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
                 "pattern.md.j2",
                 pattern=pattern,
                 body=_LEADING_H1.sub("", pattern.body),
-                front_matter=_front_matter(title=pattern.title),
+                front_matter=_front_matter(title=pattern.title, search=SEARCH_BOOST),
                 citations=citations,
                 as_root_cause=sum(1 for c in citations if c.role == "root cause"),
                 first_seen=min(dates) if dates else None,

@@ -45,6 +45,9 @@ CSS = "assets/postmortem_kb/postmortem-kb.css"
 JS = "assets/postmortem_kb/postmortem-kb.js"
 LEARNING_CSS = "assets/postmortem_kb/learning.css"
 GRAPH_JS = "assets/postmortem_kb/graph-view.js"
+# accessibility fixes to Material's defaults (axe-core checks them in tests/browser)
+A11Y_CSS = "assets/postmortem_kb/a11y.css"
+A11Y_JS = "assets/postmortem_kb/a11y.js"
 # generated pages reached through indexes, search, tags and links, never the sidebar
 _IN_NAV = frozenset({"incidents/index.md", "patterns/index.md", "services/index.md"})
 # in the sidebar when MkDocs builds it; an explicit `nav:` lists them if it wants them
@@ -110,8 +113,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             if folder.is_dir() and str(folder) not in config.watch:
                 config.watch.append(str(folder))
         config.theme.dirs.append(str(THEME_DIR))
-        config.extra_css.extend((CSS, LEARNING_CSS))
-        config.extra_javascript.extend((JS, GRAPH_JS))
+        config.extra_css.extend((CSS, LEARNING_CSS, A11Y_CSS))
+        config.extra_javascript.extend((JS, GRAPH_JS, A11Y_JS))
         for name in _EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)

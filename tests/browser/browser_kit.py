@@ -13,7 +13,14 @@ from playwright.sync_api import Page
 
 HERE = Path(__file__).resolve().parent
 AXE_JS = HERE / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = HERE / "screenshots"
+# Every run saves its screenshots under tests/artifacts/ (git-ignored, kept by CI for
+# inspection); UPDATE_SCREENSHOTS=1 refreshes the committed copies the README shows.
+README_SCREENSHOTS = HERE / "screenshots"
+SCREENSHOTS = (
+    README_SCREENSHOTS
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+    else HERE.parent / "artifacts" / "screenshots"
+)
 LOCAL_SCHEMES = {"data", "blob", "about"}
 REPO = HERE.parents[1]
 # A fixed build date: the site and the export agree on "today" (overdue marks, feeds).
@@ -89,8 +96,8 @@ class Tab:
         assert self.errors == []
 
     def screenshot(self, name: str, *, full_page: bool = False) -> Path:
-        """Save a PNG under tests/browser/screenshots/ (the README shows some of them)."""
-        SCREENSHOTS.mkdir(exist_ok=True)
+        """Save a PNG under SCREENSHOTS (see above; the README shows some of them)."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         target = SCREENSHOTS / f"{name}.png"
         self.page.screenshot(path=str(target), full_page=full_page, animations="disabled")
         return target
