@@ -146,6 +146,9 @@ class KnowledgeBase:
     ``patterns`` holds every pattern defined or cited (generated ones have
     ``defined == False``), keyed by id. ``diagnostics`` are sorted by path,
     line, column and code. ``files`` accounts for every file found.
+    ``parsed`` holds every post-mortem that parsed into a model, failing ones
+    included, by path, with its cited ids as written (for cross-file questions
+    such as :func:`postmortem_kb.vcs.changed_diagnostics`).
     """
 
     settings: Settings
@@ -155,6 +158,7 @@ class KnowledgeBase:
     diagnostics: tuple[Diagnostic, ...]
     files: tuple[FileRecord, ...]
     _by_id: Mapping[str, Postmortem] = field(default_factory=dict, repr=False)
+    parsed: Mapping[str, Postmortem] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, settings: Settings, cache: ParseCache | None = None) -> KnowledgeBase:
@@ -211,6 +215,7 @@ class KnowledgeBase:
             diagnostics=tuple(sorted(set(diagnostics))),
             files=tuple(records[k] for k in sorted(records)),
             _by_id=MappingProxyType({pm.id: pm for pm in incidents}),
+            parsed=MappingProxyType({rel: pm for rel, pm, _ in parsed if pm is not None}),
         )
 
     # -- queries -------------------------------------------------------------------

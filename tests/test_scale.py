@@ -1,0 +1,204 @@
+"""Scale: the parallel load equals the serial one, libyaml reads like PyYAML, and
+``--changed`` reports only what a change touches."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+
+import pytest
+import yaml
+
+from conftest import PATTERN_TEXT, VALID_FRONT_MATTER, postmortem_text
+from postmortem_kb import KnowledgeBase, Settings
+from postmortem_kb import kb as kb_module
+from postmortem_kb._frontmatter import _compose, compose
+from postmortem_kb.blameless import check_blameless
+from postmortem_kb.parse import parse_postmortem
+from postmortem_kb.vcs import ChangedFiles, GitError, changed_diagnostics, changed_files
+
+Writer = Callable[[Mapping[str, str]], Path]
+TODAY = date(2025, 6, 1)
+
+
+def _corpus() -> dict[str, str]:
+    files = {
+        f"postmortems/2025/2025-03-{day:02d}-incident.md": postmortem_text(
+            VALID_FRONT_MATTER.replace("2025-03-14", f"2025-03-{day:02d}")
+        )
+        for day in range(1, 10)
+    }
+    files["postmortems/broken.md"] = "---\ntitle: [unclosed\n---\n"
+    files["postmortems/errors.md"] = postmortem_text(
+        VALID_FRONT_MATTER.replace("severity: P2", "severity: P9")
+    )
+    files["postmortems/warnings.md"] = postmortem_text(
+        VALID_FRONT_MATTER.replace("services: [checkout]", "services: [checkout]\nid: dup")
+    ).replace("The alert fired", "It was human error; the alert fired")
+    files["postmortems/also-dup.md"] = postmortem_text(VALID_FRONT_MATTER + "id: dup\n")
+    files["docs/patterns/cache-stampede.md"] = PATTERN_TEXT
+    return files
+
+
+def test_the_process_pool_gives_exactly_the_serial_result(
+    write_project: Writer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_project(_corpus())
+    settings = Settings(root=root, today=TODAY)
+    monkeypatch.setenv("PMKB_WORKERS", "1")
+    serial = KnowledgeBase.load(settings)
+
+    restored: list[str] = []
+    original = kb_module._restore
+
+    def spy(result: kb_module._Result) -> kb_module._Result:
+        restored.append(result[0].path if result[0] else "")
+        return original(result)
+
+    monkeypatch.setattr(kb_module, "PARALLEL_MIN_FILES", 4)
+    monkeypatch.setattr(kb_module, "_CHUNK_FILES", 3)
+    monkeypatch.setattr(kb_module, "_restore", spy)
+    monkeypatch.setenv("PMKB_WORKERS", "2")
+    parallel = KnowledgeBase.load(settings)
+
+    assert len(restored) == 13  # every file went through the pool
+    assert parallel.diagnostics == serial.diagnostics
+    assert parallel.files == serial.files
+    assert parallel.incidents == serial.incidents
+    assert [pm.path for pm in parallel.incidents] == [pm.path for pm in serial.incidents]
+    assert all(isinstance(pm.key_lines, MappingProxyType) for pm in parallel.incidents)
+    assert {d.code for d in serial.diagnostics} >= {"PM002", "PM004", "PM007", "PM060"}
+
+
+def test_a_cache_hit_is_not_parsed_again(write_project: Writer) -> None:
+    root = write_project(_corpus())
+    settings = Settings(root=root, today=TODAY)
+    cache: dict = {}  # type: ignore[type-arg]
+    first = KnowledgeBase.load(settings, cache)
+    (root / "postmortems/errors.md").write_text(postmortem_text(), encoding="utf-8")
+    parsed: list[str] = []
+    original = kb_module._parse_one
+
+    def spy(rel: str, data: bytes, s: Settings, today: date) -> kb_module._Result:
+        parsed.append(rel)
+        return original(rel, data, s, today)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(kb_module, "_parse_one", spy)
+        second = KnowledgeBase.load(settings, cache)
+    assert parsed == ["postmortems/errors.md"]
+    assert len(second.incidents) == len(first.incidents) + 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "title: plain\nlist: [a, 'b', \"c\"]\nmap: {k: v}\n",
+        "title: x\tabs\n",
+        "tags: [a?b]\n",
+        "title: x\n\ufeff",
+        "tags: [a, b: ]\n",
+        "x: !python/object:os.system {}\n",
+        "x: &a v\ny: *a\n",
+        "a: 1\na: 2\n<<: {b: 1}\n",
+        "title: [unclosed\n",
+        "- a\n- b\n",
+        "key: |\n  literal\n  block\n",
+    ],
+)
+def test_libyaml_events_compose_like_the_pure_python_parser(text: str) -> None:
+    assert compose(text, 2) == _compose(text, 2, yaml.SafeLoader)
+
+
+def test_a_phrase_written_with_a_long_s_is_flagged_not_a_crash() -> None:
+    data = postmortem_text().replace("The latency alert worked", "It was carele\u017fs; it worked")
+    pm, _ = parse_postmortem(data.encode(), "postmortems/a.md", Settings())
+    assert pm is not None
+    lines = data.split("\n")
+    [finding] = check_blameless(pm, lines, Settings())
+    assert (finding.code, finding.line, finding.column) == (
+        "PM060",
+        lines.index("It was carele\u017fs; it worked as intended.") + 1,
+        8,
+    )
+    assert finding.message.startswith(
+        'blaming language "carele\u017fs": describe the circumstances'
+    )
+
+
+# -- --changed ---------------------------------------------------------------------------------
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+
+
+def _repo(write_project: Writer) -> Path:
+    pm = VALID_FRONT_MATTER
+    root = write_project(
+        {
+            "postmortems/a.md": postmortem_text(pm),
+            "postmortems/b.md": postmortem_text(pm + "related: [c]\n"),
+            "postmortems/c.md": postmortem_text(pm),
+            "postmortems/old.md": postmortem_text(pm.replace("severity: P2", "severity: P9")),
+            "postmortems/moved.md": postmortem_text(pm),
+            "docs/patterns/cache-stampede.md": PATTERN_TEXT,
+            "README.md": "x",
+        }
+    )
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", ".")
+    _git(root, "commit", "-q", "-m", "base")
+    return root
+
+
+def test_changed_files_lists_what_differs_from_the_base(write_project: Writer) -> None:
+    root = _repo(write_project)
+    (root / "postmortems/a.md").write_text(postmortem_text() + "\nmore\n", encoding="utf-8")
+    (root / "postmortems/new.md").write_text(postmortem_text(), encoding="utf-8")
+    _git(root, "mv", "postmortems/moved.md", "postmortems/renamed.md")
+    _git(root, "rm", "-q", "postmortems/c.md")
+    (root / "README.md").write_text("changed, but not a post-mortem", encoding="utf-8")
+    _git(root, "add", "postmortems/new.md")
+    assert changed_files(Settings(root=root), "main") == ChangedFiles(
+        changed=("postmortems/a.md", "postmortems/new.md", "postmortems/renamed.md"),
+        gone=("postmortems/c.md", "postmortems/moved.md"),
+    )
+
+
+def test_changed_files_refuses_an_unknown_or_option_like_ref(write_project: Writer) -> None:
+    root = _repo(write_project)
+    with pytest.raises(GitError, match="git diff against 'no-such-ref' failed"):
+        changed_files(Settings(root=root), "no-such-ref")
+    with pytest.raises(GitError, match="not a git revision: '--output=x'"):
+        changed_files(Settings(root=root), "--output=x")
+
+
+def test_changed_diagnostics_keep_the_changed_files_and_what_involves_them(
+    write_project: Writer,
+) -> None:
+    root = _repo(write_project)
+    # a.md now takes c's id; c is deleted, so b's related link dangles; old.md's error is old
+    (root / "postmortems/a.md").write_text(postmortem_text(VALID_FRONT_MATTER + "id: b\n"))
+    (root / "postmortems/c.md").unlink()
+    settings = Settings(root=root, today=TODAY)
+    kb = KnowledgeBase.load(settings)
+    files = changed_files(settings, "main")
+    assert files == ChangedFiles(("postmortems/a.md",), ("postmortems/c.md",))
+    kept = changed_diagnostics(kb, files.changed, files.gone)
+    assert [(d.path, d.code) for d in kept] == [
+        ("postmortems/a.md", "PM007"),
+        ("postmortems/b.md", "PM007"),
+        ("postmortems/b.md", "PM051"),
+    ]
+    assert {d.path for d in kb.diagnostics} == {
+        "postmortems/a.md",
+        "postmortems/b.md",
+        "postmortems/old.md",
+    }
