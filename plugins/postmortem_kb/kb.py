@@ -256,7 +256,12 @@ _CHUNK_FILES = 100
 def _load_files(
     files: Sequence[tuple[str, Path]], settings: Settings, today: date, cache: ParseCache | None
 ) -> list[_Result]:
-    """Read every file, then parse and check those the cache does not hold, in order."""
+    """Read every file, then parse and check those the cache does not hold, in order.
+
+    Without a cache, reading is left to whoever parses (workers read in parallel).
+    """
+    if cache is None:
+        return _run_all(list(files), settings, today)
     results: list[_Result | None] = []
     todo: list[tuple[int, str, bytes]] = []
     for rel, path in files:
@@ -270,11 +275,16 @@ def _load_files(
             continue
         todo.append((len(results), rel, data))
         results.append(None)
-    fresh = _parse_all([(rel, data) for _, rel, data in todo], settings, today)
+    fresh = _run_all([(rel, data) for _, rel, data in todo], settings, today)
     for (index, rel, data), result in zip(todo, fresh, strict=True):
         results[index] = result
-        if cache is not None:
-            cache[(rel, data, settings, today)] = result
+        cache[(rel, data, settings, today)] = result
+    if todo:  # an edited file's earlier versions will not come back: keep the cache bounded
+        edited = {rel for _, rel, _ in todo}
+        current = {(rel, data) for _, rel, data in todo}
+        for key in [k for k in cache if k[0] in edited and (k[0], k[1]) not in current]:
+            if key[2] == settings and key[3] == today:
+                del cache[key]
     return [result for result in results if result is not None]
 
 
@@ -318,8 +328,21 @@ def _workers() -> int:
     return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
-def _parse_all(files: list[tuple[str, bytes]], settings: Settings, today: date) -> list[_Result]:
-    """Parse and check ``files``, in order; over a process pool when it pays off.
+# A file to check: its relative path, and its bytes or where to read them.
+_Item = tuple[str, bytes | Path]
+
+
+def _run_one(item: _Item, settings: Settings, today: date) -> _Result:
+    """Read (unless given the bytes), parse and check one post-mortem."""
+    rel, source = item
+    data = source if isinstance(source, bytes) else _read(rel, source, settings)
+    if not isinstance(data, bytes):
+        return data
+    return _parse_one(rel, data, settings, today)
+
+
+def _run_all(files: list[_Item], settings: Settings, today: date) -> list[_Result]:
+    """Check ``files``, in order; over a process pool when it pays off.
 
     The pool forks (cheap, and nothing is imported again), so it is used only where
     forking is safe: a platform that has it, and a process with no other thread
@@ -333,7 +356,7 @@ def _parse_all(files: list[tuple[str, bytes]], settings: Settings, today: date) 
         or "fork" not in multiprocessing.get_all_start_methods()
         or threading.active_count() > 1
     ):
-        return [_parse_one(rel, data, settings, today) for rel, data in files]
+        return [_run_one(item, settings, today) for item in files]
     chunks = [files[i : i + _CHUNK_FILES] for i in range(0, len(files), _CHUNK_FILES)]
     portable = replace(settings, blame_phrases=dict(settings.blame_phrases))
     try:
@@ -343,11 +366,9 @@ def _parse_all(files: list[tuple[str, bytes]], settings: Settings, today: date) 
             initializer=_start_worker,
             initargs=(portable, today),
         ) as pool:
-            return [
-                _restore(result) for chunk in pool.map(_parse_chunk, chunks) for result in chunk
-            ]
+            return [_restore(result) for chunk in pool.map(_run_chunk, chunks) for result in chunk]
     except (OSError, RuntimeError):  # no processes to be had (BrokenProcessPool is one)
-        return [_parse_one(rel, data, settings, today) for rel, data in files]
+        return [_run_one(item, settings, today) for item in files]
 
 
 _WORKER_STATE: list[tuple[Settings, date]] = []
@@ -357,12 +378,12 @@ def _start_worker(settings: Settings, today: date) -> None:
     _WORKER_STATE[:] = [(settings, today)]
 
 
-def _parse_chunk(chunk: list[tuple[str, bytes]]) -> list[_Result]:
-    """In a worker: parse a chunk; models travel with plain dicts (a mappingproxy won't pickle)."""
+def _run_chunk(chunk: list[_Item]) -> list[_Result]:
+    """In a worker: check a chunk; models travel with plain dicts (a mappingproxy won't pickle)."""
     settings, today = _WORKER_STATE[0]
     results: list[_Result] = []
-    for rel, data in chunk:
-        pm, diags = _parse_one(rel, data, settings, today)
+    for item in chunk:
+        pm, diags = _run_one(item, settings, today)
         results.append((replace(pm, key_lines=dict(pm.key_lines)) if pm else None, diags))
     return results
 

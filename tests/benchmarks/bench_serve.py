@@ -1,0 +1,89 @@
+"""Rebuild time under ``mkdocs serve`` after one post-mortem is edited (a script, not a test).
+
+    python tests/benchmarks/bench_serve.py [N]          (default: 1000 incidents)
+
+Builds an N-incident site in-process the way ``mkdocs serve`` does: the plugins
+get ``on_startup(command="serve")``, every build reloads the configuration (MkDocs
+keeps the plugin instances, and with them the parse cache), and a thread is
+running beside the builds, as the live-reload server's is. Then one incident is
+edited and the site rebuilt. Prints both build times and how many post-mortems
+each build parsed (cache misses).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from measure import PLUGINS
+
+sys.path.insert(0, str(PLUGINS))  # this checkout's package, whatever pip installed
+
+from bench_site import ENV, PLUGIN_CONFIG
+from generate import generate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmark a serve rebuild.")
+    parser.add_argument("size", nargs="?", type=int, default=1000)
+    args = parser.parse_args()
+    os.environ.update(ENV)
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from postmortem_kb import kb as kb_module
+
+    parsed: list[int] = []
+    run_all = kb_module._run_all
+
+    def counting(files: list[kb_module._Item], *rest: object) -> list[kb_module._Result]:
+        parsed.append(len(files))
+        return run_all(files, *rest)  # type: ignore[arg-type]
+
+    kb_module._run_all = counting  # type: ignore[assignment]
+
+    with tempfile.TemporaryDirectory(prefix="pmkb-serve-") as tmp:
+        project = Path(tmp) / "kb"
+        generate(project, args.size)
+        config_file = project / "mkdocs.yml"
+        config_file.write_text(PLUGIN_CONFIG, encoding="utf-8")
+        site = Path(tmp) / "site"
+        stop = threading.Event()
+        server = threading.Thread(target=stop.wait, name="livereload-stand-in", daemon=True)
+        server.start()
+        try:
+            config = load_config(str(config_file), site_dir=str(site))
+            config.plugins.on_startup(command="serve", dirty=False)
+            started = time.perf_counter()
+            build(config)
+            first = time.perf_counter() - started
+
+            edited = sorted((project / "postmortems").rglob("*.md"))[0]
+            text = edited.read_text(encoding="utf-8")
+            edited.write_text(
+                text.replace("## Impact\n", "## Impact\n\nEdited while serving.\n", 1),
+                encoding="utf-8",
+            )
+            config = load_config(str(config_file), site_dir=str(site))
+            started = time.perf_counter()
+            build(config)
+            second = time.perf_counter() - started
+        finally:
+            stop.set()
+            config.plugins.on_shutdown()
+
+    print(f"incidents: {args.size}")
+    print(f"first serve build: {first:6.1f} s, post-mortems parsed: {parsed[0]}")
+    print(f"rebuild after one edit: {second:6.1f} s, post-mortems parsed: {parsed[1]}")
+
+
+if __name__ == "__main__":
+    main()
