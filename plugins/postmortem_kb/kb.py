@@ -8,11 +8,13 @@ returns one immutable value.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -163,6 +165,11 @@ class KnowledgeBase:
     @classmethod
     def load(cls, settings: Settings, cache: ParseCache | None = None) -> KnowledgeBase:
         """Parse, check and index the knowledge base described by ``settings``."""
+        with _collector_paused():
+            return cls._load(settings, cache)
+
+    @classmethod
+    def _load(cls, settings: Settings, cache: ParseCache | None) -> KnowledgeBase:
         today = settings.today or default_today()
         diagnostics: list[Diagnostic] = []
         parsed: list[tuple[str, Postmortem | None, tuple[Diagnostic, ...]]] = []
@@ -251,6 +258,24 @@ _Result = tuple[Postmortem | None, tuple[Diagnostic, ...]]
 # the workers costs more than it saves). PMKB_WORKERS=1 keeps everything in-process.
 PARALLEL_MIN_FILES = 500
 _CHUNK_FILES = 100
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the duration of a load.
+
+    A load allocates millions of small, acyclic objects that all stay alive; the
+    collector would walk the ever larger heap again and again for nothing (about
+    an eighth of the CPU time of a 10,000-file load). Reference counting still
+    frees everything as usual, and the collector runs again afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _load_files(
