@@ -304,12 +304,6 @@ def _load_files(
     for (index, rel, data), result in zip(todo, fresh, strict=True):
         results[index] = result
         cache[(rel, data, settings, today)] = result
-    if todo:  # an edited file's earlier versions will not come back: keep the cache bounded
-        edited = {rel for _, rel, _ in todo}
-        current = {(rel, data) for _, rel, data in todo}
-        for key in [k for k in cache if k[0] in edited and (k[0], k[1]) not in current]:
-            if key[2] == settings and key[3] == today:
-                del cache[key]
     return [result for result in results if result is not None]
 
 
