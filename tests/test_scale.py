@@ -18,7 +18,13 @@ from postmortem_kb import kb as kb_module
 from postmortem_kb._frontmatter import _compose, compose
 from postmortem_kb.blameless import check_blameless
 from postmortem_kb.parse import parse_postmortem
-from postmortem_kb.vcs import ChangedFiles, GitError, changed_diagnostics, changed_files
+from postmortem_kb.vcs import (
+    ChangedFiles,
+    GitError,
+    changed_diagnostics,
+    changed_files,
+    validate_changed,
+)
 
 Writer = Callable[[Mapping[str, str]], Path]
 TODAY = date(2025, 6, 1)
@@ -82,9 +88,9 @@ def test_a_cache_hit_is_not_parsed_again(write_project: Writer) -> None:
     parsed: list[str] = []
     original = kb_module._parse_one
 
-    def spy(rel: str, data: bytes, s: Settings, today: date) -> kb_module._Result:
+    def spy(rel: str, data: bytes, s: Settings, today: date, check: bool) -> kb_module._Result:
         parsed.append(rel)
-        return original(rel, data, s, today)
+        return original(rel, data, s, today, check)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(kb_module, "_parse_one", spy)
@@ -203,3 +209,22 @@ def test_changed_diagnostics_keep_the_changed_files_and_what_involves_them(
         "postmortems/b.md",
         "postmortems/old.md",
     }
+    assert validate_changed(settings, "main") == (
+        KnowledgeBase.load(settings, only=files.changed),
+        files,
+        kept,
+    )
+
+
+def test_only_limits_the_per_file_rules_not_the_parsing(write_project: Writer) -> None:
+    blaming = postmortem_text().replace("The alert fired", "It was human error; the alert fired")
+    root = write_project({"postmortems/a.md": blaming, "postmortems/b.md": blaming})
+    settings = Settings(root=root, today=TODAY)
+    full = KnowledgeBase.load(settings)
+    assert [(d.path, d.code) for d in full.diagnostics] == [
+        ("postmortems/a.md", "PM060"),
+        ("postmortems/b.md", "PM060"),
+    ]
+    some = KnowledgeBase.load(settings, only=["postmortems/b.md"])
+    assert [(d.path, d.code) for d in some.diagnostics] == [("postmortems/b.md", "PM060")]
+    assert sorted(some.parsed) == ["postmortems/a.md", "postmortems/b.md"]

@@ -12,7 +12,7 @@ import gc
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, MutableMapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -163,13 +163,30 @@ class KnowledgeBase:
     parsed: Mapping[str, Postmortem] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def load(cls, settings: Settings, cache: ParseCache | None = None) -> KnowledgeBase:
-        """Parse, check and index the knowledge base described by ``settings``."""
+    def load(
+        cls,
+        settings: Settings,
+        cache: ParseCache | None = None,
+        *,
+        only: Collection[str] | None = None,
+    ) -> KnowledgeBase:
+        """Parse, check and index the knowledge base described by ``settings``.
+
+        With ``only`` (paths relative to the root), the per-file rules of
+        :mod:`.rules` run for those files alone; every file is still parsed, and
+        the cross-file rules see them all. That is for reporting on a few files
+        of a large corpus (``pmkb validate --changed``): the other files'
+        outcomes then ignore their rule diagnostics. ``cache`` is not used then.
+        """
         with _collector_paused():
-            return cls._load(settings, cache)
+            if only is not None:
+                return cls._load(settings, None, frozenset(only))
+            return cls._load(settings, cache, None)
 
     @classmethod
-    def _load(cls, settings: Settings, cache: ParseCache | None) -> KnowledgeBase:
+    def _load(
+        cls, settings: Settings, cache: ParseCache | None, only: frozenset[str] | None
+    ) -> KnowledgeBase:
         today = settings.today or default_today()
         diagnostics: list[Diagnostic] = []
         parsed: list[tuple[str, Postmortem | None, tuple[Diagnostic, ...]]] = []
@@ -187,7 +204,7 @@ class KnowledgeBase:
                 continue
             candidates.append((found.rel, found.path))
         for (rel, _), result in zip(
-            candidates, _load_files(candidates, settings, today, cache), strict=True
+            candidates, _load_files(candidates, settings, today, cache, only), strict=True
         ):
             parsed.append((rel, *result))
             diagnostics.extend(result[1])
@@ -279,14 +296,18 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _load_files(
-    files: Sequence[tuple[str, Path]], settings: Settings, today: date, cache: ParseCache | None
+    files: Sequence[tuple[str, Path]],
+    settings: Settings,
+    today: date,
+    cache: ParseCache | None,
+    only: frozenset[str] | None = None,
 ) -> list[_Result]:
     """Read every file, then parse and check those the cache does not hold, in order.
 
     Without a cache, reading is left to whoever parses (workers read in parallel).
     """
     if cache is None:
-        return _run_all(list(files), settings, today)
+        return _run_all(list(files), settings, today, only)
     results: list[_Result | None] = []
     todo: list[tuple[int, str, bytes]] = []
     for rel, path in files:
@@ -330,10 +351,12 @@ def _read(rel: str, path: Path, settings: Settings) -> bytes | _Result:
         )
 
 
-def _parse_one(rel: str, data: bytes, settings: Settings, today: date) -> _Result:
-    """Parse and check one post-mortem."""
+def _parse_one(
+    rel: str, data: bytes, settings: Settings, today: date, check: bool = True
+) -> _Result:
+    """Parse one post-mortem, and run the per-file rules on it unless ``check`` is off."""
     pm, diags = parse_postmortem(data, rel, settings)
-    if pm is not None:
+    if pm is not None and check:
         diags = [*diags, *check_postmortem(pm, data, settings, today)]
     return pm, tuple(diags)
 
@@ -351,16 +374,20 @@ def _workers() -> int:
 _Item = tuple[str, bytes | Path]
 
 
-def _run_one(item: _Item, settings: Settings, today: date) -> _Result:
+def _run_one(
+    item: _Item, settings: Settings, today: date, only: frozenset[str] | None = None
+) -> _Result:
     """Read (unless given the bytes), parse and check one post-mortem."""
     rel, source = item
     data = source if isinstance(source, bytes) else _read(rel, source, settings)
     if not isinstance(data, bytes):
         return data
-    return _parse_one(rel, data, settings, today)
+    return _parse_one(rel, data, settings, today, only is None or rel in only)
 
 
-def _run_all(files: list[_Item], settings: Settings, today: date) -> list[_Result]:
+def _run_all(
+    files: list[_Item], settings: Settings, today: date, only: frozenset[str] | None = None
+) -> list[_Result]:
     """Check ``files``, in order; over a process pool when it pays off.
 
     The pool forks (cheap, and nothing is imported again), so it is used only where
@@ -375,7 +402,7 @@ def _run_all(files: list[_Item], settings: Settings, today: date) -> list[_Resul
         or "fork" not in multiprocessing.get_all_start_methods()
         or threading.active_count() > 1
     ):
-        return [_run_one(item, settings, today) for item in files]
+        return [_run_one(item, settings, today, only) for item in files]
     chunks = [files[i : i + _CHUNK_FILES] for i in range(0, len(files), _CHUNK_FILES)]
     portable = replace(settings, blame_phrases=dict(settings.blame_phrases))
     try:
@@ -383,26 +410,26 @@ def _run_all(files: list[_Item], settings: Settings, today: date) -> list[_Resul
             workers,
             mp_context=multiprocessing.get_context("fork"),
             initializer=_start_worker,
-            initargs=(portable, today),
+            initargs=(portable, today, only),
         ) as pool:
             return [_restore(result) for chunk in pool.map(_run_chunk, chunks) for result in chunk]
     except (OSError, RuntimeError):  # no processes to be had (BrokenProcessPool is one)
-        return [_run_one(item, settings, today) for item in files]
+        return [_run_one(item, settings, today, only) for item in files]
 
 
-_WORKER_STATE: list[tuple[Settings, date]] = []
+_WORKER_STATE: list[tuple[Settings, date, frozenset[str] | None]] = []
 
 
-def _start_worker(settings: Settings, today: date) -> None:
-    _WORKER_STATE[:] = [(settings, today)]
+def _start_worker(settings: Settings, today: date, only: frozenset[str] | None) -> None:
+    _WORKER_STATE[:] = [(settings, today, only)]
 
 
 def _run_chunk(chunk: list[_Item]) -> list[_Result]:
     """In a worker: check a chunk; models travel with plain dicts (a mappingproxy won't pickle)."""
-    settings, today = _WORKER_STATE[0]
+    settings, today, only = _WORKER_STATE[0]
     results: list[_Result] = []
     for item in chunk:
-        pm, diags = _run_one(item, settings, today)
+        pm, diags = _run_one(item, settings, today, only)
         results.append((replace(pm, key_lines=dict(pm.key_lines)) if pm else None, diags))
     return results
 

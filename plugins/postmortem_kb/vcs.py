@@ -10,8 +10,9 @@ those files plus the cross-file ones that involve them:
 - PM050 on an unchanged file citing a pattern whose definition changed, was
   renamed away or deleted.
 
-The whole knowledge base is still loaded (the cross-file rules need every id),
-but only this slice is reported, so a large corpus with old warnings does not
+Every file is still parsed (the cross-file rules need every id), but the
+per-file rules run on the changed files only (:func:`validate_changed`), and
+only this slice is reported, so a large corpus with old warnings does not
 drown a pull request's own findings.
 """
 
@@ -27,7 +28,7 @@ from .kb import KnowledgeBase
 from .model import Diagnostic
 from .settings import Settings
 
-__all__ = ["ChangedFiles", "GitError", "changed_diagnostics", "changed_files"]
+__all__ = ["ChangedFiles", "GitError", "changed_diagnostics", "changed_files", "validate_changed"]
 
 
 class GitError(RuntimeError):
@@ -134,3 +135,13 @@ def changed_diagnostics(
         return False
 
     return tuple(d for d in kb.diagnostics if involved(d))
+
+
+def validate_changed(
+    settings: Settings, base_ref: str
+) -> tuple[KnowledgeBase, ChangedFiles, tuple[Diagnostic, ...]]:
+    """``pmkb validate --changed BASE_REF``: the knowledge base (per-file rules on the
+    changed files only), what changed, and the diagnostics to report. Raises :class:`GitError`."""
+    files = changed_files(settings, base_ref)
+    kb = KnowledgeBase.load(settings, only=files.changed)
+    return kb, files, changed_diagnostics(kb, files.changed, files.gone)
