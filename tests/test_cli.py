@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -181,3 +182,37 @@ def test_every_command_has_help_and_is_documented() -> None:
         code, out, _ = run(name, "--help")
         assert code == 0
         assert out.startswith(f"Usage: main {name} ")
+
+
+def _git(root: Path, *args: str) -> None:
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.invalid",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": "/dev/null",
+        "PATH": "/usr/bin:/bin:/usr/local/bin",
+    }
+    subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, check=True, timeout=60)
+
+
+def test_changed_reports_only_what_the_branch_changes(project: Path) -> None:
+    _git(project, "init", "-q", "-b", "main")
+    _git(project, "add", ".")
+    _git(project, "commit", "-q", "-m", "base: broken.md already has findings")
+    _git(project, "switch", "-q", "-c", "feature")
+    new = postmortem_text(VALID_FRONT_MATTER.replace("severity: P2", "severity: P9"))
+    (project / "postmortems/2025/new.md").write_text(new, encoding="utf-8")
+
+    code, out, err = run("validate", "--changed", "main", "--today", "2025-06-01")
+    assert code == 1
+    assert [line.split(": ")[0:2] for line in out.splitlines()] == [
+        ["postmortems/2025/new.md:4:11", "PM004 error"]
+    ]
+    assert err.splitlines()[-1] == (
+        "1 file checked (0 published, 0 drafts hidden, 1 failed), 0 ignored; 1 error, 0 warnings"
+    )
+    # the whole corpus still has broken.md's findings
+    assert "broken.md" in run("validate", "--today", "2025-06-01")[1]
+    assert run("validate", "--changed", "no-such-branch")[0] == 2

@@ -13,7 +13,8 @@ from conftest import PATTERN_TEXT, VALID_FRONT_MATTER, postmortem_text
 from postmortem_kb import summary as summary_module
 from postmortem_kb.kb import KnowledgeBase
 from postmortem_kb.settings import Settings
-from postmortem_kb.summary import SummaryError, changed_postmortems, job_summary
+from postmortem_kb.summary import changed_postmortems, job_summary
+from postmortem_kb.vcs import GitError, changed_files
 
 
 def front(**keys: str) -> str:
@@ -190,7 +191,12 @@ def test_changed_files_are_this_branchs_markdown_relative_to_the_project(tmp_pat
     git(repo, "commit", "-q", "-am", "main moves on")
     git(repo, "switch", "-q", "feature")
 
-    assert changed_postmortems(project, "main") == (
+    settings = Settings(root=project)
+    # uncommitted edits count too; what main gained meanwhile (kept.md) does not
+    write(project, {"postmortems/2025/draft.md": "g"})
+    git(repo, "add", "-N", "site/postmortems/2025/draft.md")
+    assert changed_postmortems(changed_files(settings, "main"), settings) == (
+        "postmortems/2025/draft.md",
         "postmortems/2025/new one.md",
         "postmortems/edited.md",
     )
@@ -198,7 +204,7 @@ def test_changed_files_are_this_branchs_markdown_relative_to_the_project(tmp_pat
 
 def test_an_unknown_base_is_an_error(tmp_path: Path) -> None:
     git(tmp_path, "init", "-q", "-b", "main")
-    with pytest.raises(SummaryError, match="git diff against origin/nope failed: fatal: "):
-        changed_postmortems(tmp_path, "origin/nope")
-    with pytest.raises(SummaryError, match="invalid base ref '--output=x'"):
-        changed_postmortems(tmp_path, "--output=x")
+    with pytest.raises(GitError, match="git diff against 'origin/nope' failed: fatal: "):
+        changed_files(Settings(root=tmp_path), "origin/nope")
+    with pytest.raises(GitError, match="not a git revision: '--output=x'"):
+        changed_files(Settings(root=tmp_path), "--output=x")

@@ -184,20 +184,42 @@ def main() -> None:
     help="text: path:line:col: CODE level: message; json: an array of objects; github: workflow annotations.",
 )
 @click.option("--strict", is_flag=True, help="Warnings fail the run too.")
+@click.option(
+    "--changed",
+    "base_ref",
+    metavar="BASE_REF",
+    default=None,
+    help="Report only the files this branch changes since BASE_REF (e.g. origin/main), "
+    "and the cross-file findings that involve them.",
+)
 @_config_options
-def validate(paths: tuple[Path, ...], fmt: str, strict: bool, **config: Any) -> None:
+def validate(
+    paths: tuple[Path, ...], fmt: str, strict: bool, base_ref: str | None, **config: Any
+) -> None:
     """Check post-mortems against the format contract.
 
     With PATHs (files or folders), report only on those, still checking them
     against the whole corpus (duplicate ids, related incidents, patterns).
+    With --changed, report only what a pull request changes (fast on large corpora).
     """
     settings = _settings(**config)
     if not settings.postmortems_path.is_dir():
         raise click.UsageError(f"post-mortems folder not found: {settings.postmortems_path}")
-    kb = KnowledgeBase.load(settings)
     selected = _selection(paths, settings.root)
-    diagnostics = [d for d in kb.diagnostics if _within(d.path, selected)]
-    records = [r for r in kb.files if _within(r.path, selected)]
+    if base_ref is None:
+        kb = KnowledgeBase.load(settings)
+        diagnostics = [d for d in kb.diagnostics if _within(d.path, selected)]
+        records = [r for r in kb.files if _within(r.path, selected)]
+    else:
+        from .vcs import GitError, validate_changed
+
+        try:
+            kb, changes, reported = validate_changed(settings, base_ref)
+        except GitError as exc:
+            raise click.UsageError(str(exc)) from None
+        scope = set(changes.changed) | {d.path for d in reported}
+        diagnostics = [d for d in reported if _within(d.path, selected)]
+        records = [r for r in kb.files if r.path in scope and _within(r.path, selected)]
 
     if fmt == "json":
         click.echo(json.dumps([d.to_dict() for d in diagnostics], indent=2, ensure_ascii=False))
@@ -485,12 +507,13 @@ def summary(base: str, k: int, **config: Any) -> None:
 
     Exits 0 whatever the findings (`pmkb validate` is the step that fails).
     """
-    from .summary import SummaryError, changed_postmortems, job_summary
+    from .summary import changed_postmortems, job_summary
+    from .vcs import GitError, changed_files
 
     settings = _settings(**config)
     kb = KnowledgeBase.load(settings)
     try:
-        changed = changed_postmortems(settings.root, base, settings.postmortems_dir)
-    except SummaryError as exc:
+        changed = changed_postmortems(changed_files(settings, base), settings)
+    except GitError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(job_summary(kb, changed, k), nl=False)

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from .model import Diagnostic, Level, Pattern, Postmortem
 
-__all__ = ["alias_table", "check_corpus", "effective_patterns", "resolve_aliases"]
+__all__ = ["alias_table", "check_corpus", "effective_patterns", "fold", "resolve_aliases"]
 
 
 def _nearest(word: str, candidates: Iterable[str]) -> str | None:
@@ -48,7 +48,7 @@ def resolve_aliases(pm: Postmortem, aliases: Mapping[str, str]) -> Postmortem:
     return replace(pm, root_causes=root, contributing_factors=contributing)
 
 
-def _fold(identifier: str) -> str:
+def fold(identifier: str) -> str:
     """Case and Unicode-normalization folding, to catch ids that collide on disk or in URLs."""
     return unicodedata.normalize("NFKC", identifier).casefold()
 
@@ -66,7 +66,7 @@ def check_corpus(
     diagnostics: list[Diagnostic] = []
     by_id: dict[str, list[Postmortem]] = defaultdict(list)
     for pm in models:
-        by_id[_fold(pm.id)].append(pm)
+        by_id[fold(pm.id)].append(pm)
     for group in by_id.values():
         if len(group) < 2:
             continue

@@ -8,9 +8,7 @@ for the Markdown context it lands in (:mod:`.escape`): a title with ``|`` or
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Sequence
-from pathlib import Path
 
 from .authoring import Related, related_to
 from .escape import md_cell, md_text
@@ -18,44 +16,18 @@ from .kb import FileOutcome, KnowledgeBase
 from .model import Diagnostic, Level, Postmortem
 from .pages import format_duration
 from .parse import parse_postmortem
+from .settings import Settings
+from .vcs import ChangedFiles
 
-__all__ = ["MAX_DIAGNOSTICS", "SummaryError", "changed_postmortems", "job_summary"]
+__all__ = ["MAX_DIAGNOSTICS", "changed_postmortems", "job_summary"]
 
 MAX_DIAGNOSTICS = 20  # per file; the annotations on the diff carry every one of them
 
 
-class SummaryError(RuntimeError):
-    """The changed files could not be listed (git missing, unknown base ref…)."""
-
-
-def changed_postmortems(root: Path, base: str, folder: str = "postmortems") -> tuple[str, ...]:
-    """Markdown files under ``folder`` added or changed on this branch since it left ``base``.
-
-    Runs ``git diff --name-only REF...HEAD`` (the three dots: changes on this
-    branch only, not what ``base`` gained meanwhile); deleted files are left out.
-    """
-    if not base or base.startswith("-"):
-        raise SummaryError(f"invalid base ref {base!r}")
-    command = [
-        "git",
-        "diff",
-        "--name-only",
-        "--relative",  # paths relative to the project root, like every diagnostic's
-        "--diff-filter=d",
-        "-z",
-        f"{base}...HEAD",
-        "--",
-        f"{folder.rstrip('/')}/",
-    ]
-    try:
-        done = subprocess.run(command, cwd=root, capture_output=True, timeout=60, check=False)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise SummaryError(f"cannot run git: {exc}") from exc
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
-        raise SummaryError(f"git diff against {base} failed: {message}")
-    names = done.stdout.decode("utf-8", "replace").split("\0")
-    return tuple(sorted(n for n in names if n.lower().endswith(".md")))
+def changed_postmortems(changed: ChangedFiles, settings: Settings) -> tuple[str, ...]:
+    """The post-mortem files among a branch's changes (pattern definitions and deletions left out)."""
+    folder = settings.postmortems_dir.rstrip("/") + "/"
+    return tuple(p for p in changed.changed if p.startswith(folder) and p.lower().endswith(".md"))
 
 
 def _plural(count: int, word: str) -> str:

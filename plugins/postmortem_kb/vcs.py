@@ -19,11 +19,11 @@ drown a pull request's own findings.
 from __future__ import annotations
 
 import subprocess
-import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from .corpus import fold as _fold
 from .kb import KnowledgeBase
 from .model import Diagnostic
 from .settings import Settings
@@ -47,43 +47,65 @@ class ChangedFiles:
     gone: tuple[str, ...]
 
 
-def changed_files(settings: Settings, base_ref: str) -> ChangedFiles:
-    """Post-mortems and pattern definitions that differ between ``base_ref`` and the work tree.
-
-    Runs ``git diff --name-status -M --relative BASE_REF -- <postmortems_dir> <patterns_dir>``
-    in ``settings.root`` (uncommitted edits count, like the files validation reads).
-    """
-    if not base_ref or base_ref.startswith("-"):
-        raise GitError(f"not a git revision: {base_ref!r}")
-    argv = [
-        "git",
-        "-c",
-        "core.quotepath=off",
-        "diff",
-        "--name-status",
-        "-z",
-        "-M",
-        "--relative",
-        "--no-ext-diff",
-        base_ref,
-        "--",
-        settings.postmortems_dir,
-        settings.patterns_dir,
-    ]
+def _git(settings: Settings, *args: str) -> bytes:
+    """Run git in the project root; its output, or :class:`GitError` with git's last word."""
     try:
         done = subprocess.run(
-            argv, cwd=settings.root, capture_output=True, check=False, timeout=120
+            ["git", "-c", "core.quotepath=off", *args],
+            cwd=settings.root,
+            capture_output=True,
+            check=False,
+            timeout=120,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise GitError(f"git could not run: {exc}") from exc
     if done.returncode != 0:
         detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(
-            f"git diff against {base_ref!r} failed: {detail[-1] if detail else 'no detail'}"
+        raise GitError(detail[-1] if detail else f"git exited with {done.returncode}")
+    return done.stdout
+
+
+def changed_files(settings: Settings, base_ref: str) -> ChangedFiles:
+    """Post-mortems and pattern definitions this branch changes compared with ``base_ref``.
+
+    Compares the work tree (uncommitted edits and new untracked files count, like
+    the files validation reads) with the merge base of ``base_ref`` and ``HEAD``: what the branch
+    changed, not what ``base_ref`` gained since the branch left it. Runs
+    ``git diff --name-status -M --relative MERGE_BASE -- <postmortems_dir> <patterns_dir>``.
+    """
+    if not base_ref or base_ref.startswith("-"):
+        raise GitError(f"not a git revision: {base_ref!r}")
+    try:
+        merge_base = _git(settings, "merge-base", base_ref, "HEAD").decode("ascii").strip()
+        output = _git(
+            settings,
+            "diff",
+            "--name-status",
+            "-z",
+            "-M",
+            "--relative",
+            "--no-ext-diff",
+            merge_base,
+            "--",
+            settings.postmortems_dir,
+            settings.patterns_dir,
         )
+        # new files the author has not added yet are changes too
+        untracked = _git(
+            settings,
+            "ls-files",
+            "--others",
+            "--exclude-standard",
+            "-z",
+            "--",
+            settings.postmortems_dir,
+            settings.patterns_dir,
+        )
+    except GitError as exc:
+        raise GitError(f"git diff against {base_ref!r} failed: {exc}") from None
     changed: set[str] = set()
     gone: set[str] = set()
-    fields = done.stdout.decode("utf-8", "surrogateescape").split("\0")
+    fields = output.decode("utf-8", "surrogateescape").split("\0")
     position = 0
     while position < len(fields) and fields[position]:
         status = fields[position]
@@ -97,12 +119,8 @@ def changed_files(settings: Settings, base_ref: str) -> ChangedFiles:
         path = fields[position + 1]
         (gone if status[:1] == "D" else changed).add(path)
         position += 2
+    changed.update(p for p in untracked.decode("utf-8", "surrogateescape").split("\0") if p)
     return ChangedFiles(tuple(sorted(changed)), tuple(sorted(gone)))
-
-
-def _fold(identifier: str) -> str:
-    """The folding corpus.py uses for duplicate ids (case and Unicode form)."""
-    return unicodedata.normalize("NFKC", identifier).casefold()
 
 
 def changed_diagnostics(
