@@ -575,3 +575,28 @@ def test_evidence_link_is_counted_once() -> None:
     )
     assert pm is not None
     assert pm.whys[0].evidence == ("https://g.example/1",)
+
+
+def test_a_placeholder_left_in_an_id_list_is_pm011_not_pm006() -> None:
+    """`pmkb new` without --pattern writes root_causes: ['[pattern-id]'] for the author to fill."""
+    from conftest import VALID_FRONT_MATTER, postmortem_text
+
+    from postmortem_kb.parse import parse_postmortem
+    from postmortem_kb.settings import Settings
+
+    text = postmortem_text(
+        VALID_FRONT_MATTER.replace("[cache-stampede]", "['[pattern-id]']").replace(
+            "[checkout]", "['[service]']"
+        )
+    )
+    pm, diagnostics = parse_postmortem(text.encode(), "postmortems/x.md", Settings())
+    assert pm is None
+    assert [(d.code, d.line, d.column, d.message) for d in diagnostics] == [
+        ("PM011", 14, 12, "services still holds the template placeholder '[service]'; replace it"),
+        (
+            "PM011",
+            15,
+            15,
+            "root_causes still holds the template placeholder '[pattern-id]'; replace it",
+        ),
+    ]

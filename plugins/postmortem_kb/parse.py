@@ -533,6 +533,15 @@ class _Fields:
             text = self._text(key, item, "a list of non-empty strings")
             if text is None:
                 ok = False
+            elif slugs and PLACEHOLDER_RE.fullmatch(text):
+                # a scaffold's "[pattern-id]": the author has not filled it in yet
+                self.bad(
+                    key,
+                    item,
+                    f"{key} still holds the template placeholder {show(text)}; replace it",
+                    code="PM011",
+                )
+                ok = False
             elif slugs and not is_slug(text):
                 self.bad(key, item, _slug_message(f"{key}: {slugs}", text), code="PM006")
                 ok = False
