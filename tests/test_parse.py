@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from conftest import VALID_FRONT_MATTER, postmortem_text
 from postmortem_kb.model import (
     ActionItem,
     ActionStatus,
@@ -579,11 +580,6 @@ def test_evidence_link_is_counted_once() -> None:
 
 def test_a_placeholder_left_in_an_id_list_is_pm011_not_pm006() -> None:
     """`pmkb new` without --pattern writes root_causes: ['[pattern-id]'] for the author to fill."""
-    from conftest import VALID_FRONT_MATTER, postmortem_text
-
-    from postmortem_kb.parse import parse_postmortem
-    from postmortem_kb.settings import Settings
-
     text = postmortem_text(
         VALID_FRONT_MATTER.replace("[cache-stampede]", "['[pattern-id]']").replace(
             "[checkout]", "['[service]']"
