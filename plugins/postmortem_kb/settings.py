@@ -56,7 +56,9 @@ class Settings:
     min_whys: int = 5
     max_file_bytes: int = 1024 * 1024
     # excluded from the hash (a mapping is unhashable); still compared, so cache keys stay exact
-    blame_phrases: Mapping[str, str] = field(default_factory=lambda: DEFAULT_BLAME_PHRASES, hash=False)
+    blame_phrases: Mapping[str, str] = field(
+        default_factory=lambda: DEFAULT_BLAME_PHRASES, hash=False
+    )
     roster: tuple[
         str, ...
     ] = ()  # names of people, flagged when they appear in the root cause analysis
