@@ -11,10 +11,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from site_helpers import build_site, pattern, postmortem
 
 from postmortem_kb import KnowledgeBase, Settings
 from postmortem_kb.project import load_project_settings
+from site_helpers import build_site, pattern, postmortem
 
 REPO = Path(__file__).resolve().parents[1]
 
