@@ -113,7 +113,15 @@ def test_neighbourhood_lists_at_most_the_limit(monkeypatch: pytest.MonkeyPatch) 
     section = page[page.index("## Neighbourhood") :]
     assert section == (
         "## Neighbourhood\n\n"
-        "- **Incidents:** [Incident i5](../incidents/i5.md), [Incident i4](../incidents/i4.md),"
-        " [Incident i3](../incidents/i3.md)\n\n"
-        "3 of 6 neighbours listed; see the [graph view](../graph.md).\n\n"
+        "Incidents: [Incident i5](../incidents/i5.md), [Incident i4](../incidents/i4.md),"
+        " [Incident i3](../incidents/i3.md). 6 neighbours in all (6 incidents); 3 of 6 listed;"
+        " see the [graph view](../graph.md).\n\n"
+    )
+    html = generate(kb, link_style="directory")["patterns/dns.md"]
+    assert html[html.index("## Neighbourhood") :] == (
+        "## Neighbourhood\n\n"
+        '<p class="pmkb-neighbours">Incidents: <a href="../../incidents/i5/">Incident i5</a>,'
+        ' <a href="../../incidents/i4/">Incident i4</a>, <a href="../../incidents/i3/">'
+        "Incident i3</a>. 6 neighbours in all (6 incidents); 3 of 6 listed; see the"
+        ' <a href="../../graph/">graph view</a>.</p>\n\n'
     )

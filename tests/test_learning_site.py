@@ -298,14 +298,15 @@ def test_graph_page_is_a_static_svg_whose_nodes_are_links(site: Path) -> None:
 
 
 def test_incident_page_lists_its_neighbourhood(site: Path) -> None:
+    """Below the related incidents: its patterns and services, the counts, the graph view."""
     doc = page(site, "incidents/2025-04-15-d/index.html")
-    after = doc.iter()
-    start = next(i for i, n in enumerate(after) if n.attrs.get("id") == "neighbourhood")
-    listing = next(n for n in after[start:] if n.tag == "ul")
-    items = [li.text().strip() for li in listing.iter("li")]
-    assert items == ["Patterns: Retry storm", "Services: search"]
-    links = [a.attrs["href"] for a in listing.iter("a")]
-    assert links == ["../../patterns/retry-storm/", "../../services/search/"]
+    line = next(n for n in doc.iter("p") if n.attrs.get("class") == "pmkb-neighbours")
+    assert " ".join(line.text().split()) == (
+        "Neighbourhood: Patterns: Retry storm; Services: search. 2 neighbours in all"
+        " (1 pattern, 1 service); see the graph view."
+    )
+    links = [a.attrs["href"] for a in line.iter("a")]
+    assert links == ["../../patterns/retry-storm/", "../../services/search/", "../../graph/"]
 
 
 # attributes and CSS/JS constructs that make a browser fetch something

@@ -196,7 +196,7 @@ def test_incident_page_card_timeline_and_banner(site: dict[str, str]) -> None:
         "- **Services:** [api](../services/api.md)",
         '| <span id="t1"></span>08:55 | −5 min | deploy | ci |  |',
         '| <span id="t2"></span>09:00 | \\+0 min | errors start | logs | [← 08:55](#t1) |',
-        '| <span id="t3"></span>09:10 | \\+10 min | <span class="pmkb-decision" title="Decision point">◆</span> '
+        '| 09:10 | \\+10 min | <span class="pmkb-decision" title="Decision point">◆</span> '
         "Decision: roll back | chat | [← 09:00](#t2) |",
     ):
         assert line + "\n" in page
@@ -204,6 +204,38 @@ def test_incident_page_card_timeline_and_banner(site: dict[str, str]) -> None:
     assert "Local times." in page
     assert '!!! warning "Draft"' not in page
     assert '!!! warning "Draft"' in site["incidents/c.md"]
+
+
+def test_incident_chrome_is_html_on_a_mkdocs_site() -> None:
+    """Card, related incidents and neighbourhood: escaped HTML blocks with hrefs per URL style."""
+    kb = knowledge_base(
+        [incident("a", 0), incident("b", 10, title="<b>{{ 7*7 }}</b>", services=("api", "db"))],
+        PATTERNS,
+    )
+    page = generate(kb, link_style="directory")["incidents/a.md"]
+    card = page[page.index('<div class="pmkb-card') : page.index("</div>") + 7]
+    assert card.splitlines()[:3] == [
+        '<div class="pmkb-card pmkb-sev-p1">',
+        '<ul class="pmkb-facts">',
+        "<li><strong>Severity:</strong> P1</li>",
+    ]
+    assert (
+        '<li><strong>Root causes:</strong> <a href="../../patterns/dns/">DNS misconfiguration</a></li>'
+        in card
+    )
+    related = page[page.index("## Related incidents\n\n") + 22 :]
+    assert related == (
+        '<ul class="pmkb-related">\n'
+        '<li><a href="../b/">&lt;b&gt;{{ 7*7 }}&lt;/b&gt;</a> (P1, 2025-01-11) — '
+        "shared pattern DNS misconfiguration; shared service api</li>\n</ul>\n\n"
+        '<p class="pmkb-neighbours"><strong>Neighbourhood:</strong> Patterns: '
+        '<a href="../../patterns/dns/">DNS misconfiguration</a>; Services: '
+        '<a href="../../services/api/">api</a>. 3 neighbours in all (1 pattern, 1 service, '
+        '1 incident); see the <a href="../../graph/">graph view</a>.</p>\n'
+    )
+    html_page = generate(kb, link_style="html")["incidents/a.md"]
+    assert '<a href="b.html">&lt;b&gt;' in html_page
+    assert '<a href="../patterns/dns.html">' in html_page
 
 
 def test_pattern_page_is_enriched(site: dict[str, str]) -> None:

@@ -521,13 +521,21 @@ def graph_page(ctx: SiteContext) -> Iterator[tuple[str, str]]:
     )
 
 
-def neighbourhood(ctx: SiteContext, node: str, from_uri: str) -> Safe:
-    """A page's neighbourhood in the graph, as links grouped by kind.
+def neighbourhood(
+    ctx: SiteContext,
+    node: str,
+    from_uri: str,
+    *,
+    kinds: Sequence[str] = ("pattern", "service", "incident"),
+    heading: bool = True,
+) -> Safe:
+    """A page's neighbourhood in the graph: one line of links grouped by kind, and the graph view.
 
-    Costs O(degree of ``node``); at most :data:`NEIGHBOURS_SHOWN` neighbours are listed,
-    patterns first, then services, then incidents (direct links before similar ones,
-    newest first). A list, not a drawing: incident and pattern pages are sanitized,
-    and the sanitizer removes inline SVG.
+    Costs O(degree of ``node``); lists at most :data:`NEIGHBOURS_SHOWN` neighbours of the
+    given ``kinds`` (patterns first, then services, then incidents: direct links before
+    similar ones, newest first) and counts all of them. Incident pages list patterns and
+    services only, below their related incidents. A line, not a drawing: incident and
+    pattern pages are sanitized, and the sanitizer removes inline SVG.
     """
     G = ctx.graph
     if node not in G:
@@ -538,6 +546,8 @@ def neighbourhood(ctx: SiteContext, node: str, from_uri: str) -> Safe:
     for other, _, key in G.in_edges(node, keys=True):
         neighbours.setdefault(other, key)
     neighbours.pop(node, None)
+    if not neighbours:
+        return Safe("")
     kind_rank = {"pattern": 0, "service": 1, "incident": 2}
 
     def rank(other: str) -> tuple[int, int, str, str]:
@@ -545,20 +555,35 @@ def neighbourhood(ctx: SiteContext, node: str, from_uri: str) -> Safe:
         relation = 0 if neighbours[other] in ("cites", "affects", "related") else 1
         return (kind_rank[data["kind"]], relation, _invert(data.get("date", "")), other)
 
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for other in sorted(neighbours, key=rank)[:NEIGHBOURS_SHOWN]:
+    counts = dict.fromkeys(kind_rank, 0)
+    for other in neighbours:
+        counts[G.nodes[other]["kind"]] += 1
+    listed = sorted((n for n in neighbours if G.nodes[n]["kind"] in kinds), key=rank)
+    groups: dict[str, list[str]] = {}
+    for other in listed[:NEIGHBOURS_SHOWN]:
         data = G.nodes[other]
-        title = data.get("title") or data["id"]
-        groups.setdefault(data["kind"], []).append((title, href(from_uri, _node_uri(data))))
-    return Safe(
-        ctx.render(
-            "_neighbourhood.md.j2",
-            groups=[(_KIND_PLURAL[kind], links) for kind, links in groups.items()],
-            shown=min(len(neighbours), NEIGHBOURS_SHOWN),
-            total=len(neighbours),
-            graph_href=href(from_uri, GRAPH),
+        groups.setdefault(data["kind"], []).append(
+            ctx.a(from_uri, _node_uri(data), data.get("title") or data["id"])
         )
+    parts = [f"{_KIND_PLURAL[kind]}: {', '.join(links)}" for kind, links in groups.items()]
+    total = len(neighbours)
+    summary = ", ".join(
+        f"{count} {_KIND_PLURAL[kind].lower() if count != 1 else kind}"
+        for kind, count in counts.items()
+        if count
     )
+    shown = min(len(listed), NEIGHBOURS_SHOWN)
+    cut = f"{shown} of {len(listed)} listed; " if shown < len(listed) else ""
+    graph = ctx.a(from_uri, GRAPH, "graph view")
+    tail = f"{total} neighbour{'s' if total != 1 else ''} in all ({summary}); {cut}see the {graph}."
+    line = "; ".join(parts) + (". " if parts else "") + tail
+    if heading:  # a section of its own; else a labelled line below the related incidents
+        head, label = "## Neighbourhood\n\n", ""
+    else:
+        head, label = "", "<strong>Neighbourhood:</strong> " if ctx.html else "**Neighbourhood:** "
+    if ctx.html:
+        return Safe(f'{head}<p class="pmkb-neighbours">{label}{line}</p>\n')
+    return Safe(f"{head}{label}{line}\n")
 
 
 def _invert(text: str) -> str:

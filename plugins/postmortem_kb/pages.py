@@ -18,6 +18,7 @@ import math
 import posixpath
 import re
 import statistics
+import urllib.parse
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -211,6 +212,41 @@ class SiteContext:
         """A link for generated HTML, in this site's link style."""
         return href(from_uri, to_uri, self.link_style)
 
+    @property
+    def html(self) -> bool:
+        """True when generated chrome is raw HTML (a MkDocs site), False for Markdown (``md``).
+
+        Python-Markdown stashes a raw HTML block almost for free, where a Markdown list of
+        links costs its inline processor dearly; other site generators get Markdown, whose
+        ``.md`` links they resolve themselves.
+        """
+        return self.link_style != "md"
+
+    def text(self, value: Any) -> Safe:
+        """Plain text escaped for this site's chrome (HTML text or Markdown inline text)."""
+        return escape.html_text(value) if self.html else escape.md_text(value)
+
+    def a(self, from_uri: str, to_uri: str, text: Any) -> Safe:
+        """A link to page ``to_uri`` with ``text``, in this site's chrome."""
+        if self.html:
+            target = escape.html_attr(escape.safe_url(href(from_uri, to_uri, self.link_style)))
+            return Safe(f'<a href="{target}">{escape.html_text(text)}</a>')
+        return _md_link(text, href(from_uri, to_uri))
+
+    def items(self, rows: Iterable[tuple[str, str]], css: str) -> Safe:
+        """A bulleted list of ``(label, value)`` rows; labels are constants, values escaped."""
+        if self.html:
+            lis = "".join(
+                f"<li><strong>{label}:</strong> {value}</li>\n" if label else f"<li>{value}</li>\n"
+                for label, value in rows
+            )
+            return Safe(f'<ul class="{css}">\n{lis}</ul>\n')
+        return Safe(
+            "".join(
+                f"- **{label}:** {value}\n" if label else f"- {value}\n" for label, value in rows
+            )
+        )
+
 
 def _context(
     kb: KnowledgeBase,
@@ -255,22 +291,25 @@ class TimelineRow:
     """One timeline row as shown: elapsed time since impact began and its cause's anchor."""
 
     event: TimelineEvent
-    anchor: str
+    anchor: str | None  # only rows that a later row names as its cause get one
     elapsed: Safe
     cause_anchor: str | None
 
 
 def _timeline_rows(pm: Postmortem) -> list[TimelineRow]:
-    rows: list[TimelineRow] = []
+    causes: list[str | None] = []
     anchors: dict[str, str] = {}
     for index, ev in enumerate(pm.timeline, start=1):
-        anchor = f"t{index}"
-        cause = anchors.get(ev.cause.strip()) if ev.cause else None
+        causes.append(anchors.get(ev.cause.strip()) if ev.cause else None)
+        anchors.setdefault(ev.time_text.strip(), f"t{index}")
+    cited = set(causes)
+    rows: list[TimelineRow] = []
+    for index, (ev, cause) in enumerate(zip(pm.timeline, causes, strict=True), start=1):
         elapsed = format_duration(ev.at - pm.started) if ev.at is not None else Safe("—")
         if ev.at is not None and ev.at >= pm.started:
             elapsed = Safe("+" + elapsed)
-        rows.append(TimelineRow(ev, anchor, elapsed, cause))
-        anchors.setdefault(ev.time_text.strip(), anchor)
+        anchor = f"t{index}"
+        rows.append(TimelineRow(ev, anchor if anchor in cited else None, elapsed, cause))
     return rows
 
 
@@ -289,6 +328,76 @@ def _split_table(markdown: str) -> tuple[str, str]:
     return "\n".join(lines[:start]), "\n".join(lines[end:])
 
 
+def _pattern_title(ctx: SiteContext, pattern_id: str) -> str:
+    pattern = ctx.kb.patterns.get(pattern_id)
+    return pattern.title if pattern is not None else pattern_id
+
+
+def _incident_card(ctx: SiteContext, pm: Postmortem, uri: str) -> Safe:
+    """The header card: severity, status, date, durations, detection, services, people, causes."""
+    t = ctx.text
+
+    def patterns(ids: Iterable[str]) -> str:
+        return ", ".join(ctx.a(uri, pattern_uri(p), _pattern_title(ctx, p)) for p in ids)
+
+    rows = [
+        ("Severity", t(pm.severity)),
+        ("Status", t(pm.status)),
+        ("Date", f"{t(pm.date)} ({t(pm.timezone)})"),
+        ("Duration", format_duration(pm.duration)),
+        ("Time to detect", format_duration(pm.time_to_detect)),
+        ("Time to respond", format_duration(pm.time_to_respond)),
+        ("Time to mitigate", format_duration(pm.time_to_mitigate)),
+        ("Time to resolve", format_duration(pm.time_to_resolve)),
+        ("Detection", t(pm.detection)),
+        ("Services", ", ".join(ctx.a(uri, service_uri(s), s) for s in pm.services)),
+        ("Authors", t(", ".join(pm.authors))),
+        ("Root causes", patterns(pm.root_causes)),
+    ]
+    if pm.contributing_factors:
+        rows.append(("Contributing factors", patterns(pm.contributing_factors)))
+    if pm.tags:
+        rows.append(("Tags", t(", ".join(pm.tags))))
+    css = f"pmkb-card pmkb-sev-{escape.html_attr(str(pm.severity).lower())}"
+    if ctx.html:
+        return Safe(f'<div class="{css}">\n{ctx.items(rows, "pmkb-facts")}</div>\n')
+    return Safe(f'<div class="{css}" markdown>\n\n{ctx.items(rows, "pmkb-facts")}\n</div>\n')
+
+
+def _reason(ctx: SiteContext, reason: str) -> str:
+    """Why an incident is related, as text (the pattern or service is linked on the same page)."""
+    if reason == "related":
+        return "explicit link"
+    if reason.startswith("pattern:"):
+        return f"shared pattern {ctx.text(_pattern_title(ctx, reason[len('pattern:') :]))}"
+    return f"shared service {ctx.text(reason[len('service:') :])}"
+
+
+def _related_block(
+    ctx: SiteContext,
+    uri: str,
+    related: Sequence[tuple[Postmortem, float, Sequence[str]]],
+    neighbourhood: Safe,
+) -> Safe:
+    """Related incidents with their reasons, then the page's neighbourhood in one line."""
+    t = ctx.text
+    rows = [
+        (
+            "",
+            f"{ctx.a(uri, incident_uri(other.id), other.title)} ({t(other.severity)}, "
+            f"{t(other.date)}) — {'; '.join(_reason(ctx, r) for r in reasons)}",
+        )
+        for other, _score, reasons in related
+    ]
+    if rows:
+        listing = ctx.items(rows, "pmkb-related")
+    else:
+        listing = Safe(
+            "<p>No related incidents yet.</p>\n" if ctx.html else "No related incidents yet.\n"
+        )
+    return Safe(f"{listing}\n{neighbourhood}")
+
+
 def incident_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
     """``incidents/<id>.md`` for every published incident."""
     for pm in ctx.kb.incidents:
@@ -298,6 +407,9 @@ def incident_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
             other = ctx.kb.incident(other_id)
             if other is not None:
                 related.append((other, score, reasons))
+        node = f"incident:{pm.id}"
+        # patterns and services: incidents are the related ones above, and the graph view
+        around = _neighbourhood(ctx, node, uri, kinds=("pattern", "service"), heading=False)
         before, after = "", ""
         timeline = pm.section("timeline")
         if timeline:
@@ -313,13 +425,8 @@ def incident_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
                 timeline_rows=_timeline_rows(pm),
                 timeline_before=before,
                 timeline_after=after,
-                related=related,
-                neighbourhood=_neighbourhood(ctx, f"incident:{pm.id}", uri),
-                patterns=ctx.kb.patterns,
-                rel=lambda to, uri=uri: href(uri, to),
-                incident_uri=incident_uri,
-                pattern_uri=pattern_uri,
-                service_uri=service_uri,
+                card=_incident_card(ctx, pm, uri),
+                related=_related_block(ctx, uri, related, around),
             ),
         )
 
@@ -384,6 +491,19 @@ def _actions(
 
 _LEADING_H1 = re.compile(r"\A\s*#\s[^\n]*\n?")
 
+PATTERN_LIST_LIMIT = 25
+"""Rows of each long list on a pattern page (incidents, action items, lessons): the newest
+incidents, the open action items first. The page says when a list is cut and links to the
+full listing (the incidents index filtered by the pattern, the action items page)."""
+
+
+def _filtered_index(ctx: SiteContext, from_uri: str, name: str, value: str) -> str:
+    """A link to the incidents index with one filter set (Markdown sites: the plain index)."""
+    target = href(from_uri, "incidents/index.md", ctx.link_style)
+    if not ctx.html:
+        return target
+    return f"{target}?{urllib.parse.urlencode({name: value})}"
+
 
 def pattern_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
     """``patterns/<id>.md`` for every pattern defined or cited: curated text plus evidence."""
@@ -392,6 +512,8 @@ def pattern_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
         citations = ctx.by_pattern.get(pattern_id, ())
         dates = [c.incident.date for c in citations]
         services = sorted({s for c in citations for s in c.incident.services})
+        actions = _actions(citations, ctx.kb.today)
+        lessons = [c.incident for c in citations if c.incident.lessons]
         yield (
             uri,
             ctx.render(
@@ -399,14 +521,20 @@ def pattern_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
                 pattern=pattern,
                 body=_LEADING_H1.sub("", pattern.body),
                 front_matter=_front_matter(title=pattern.title, search=SEARCH_BOOST),
-                citations=citations,
+                citations=citations[:PATTERN_LIST_LIMIT],
+                citations_total=len(citations),
+                limit=PATTERN_LIST_LIMIT,
+                all_incidents=_filtered_index(ctx, uri, "pattern", pattern_id),
+                all_actions=href(uri, "actions.md"),
                 as_root_cause=sum(1 for c in citations if c.role == "root cause"),
                 first_seen=min(dates) if dates else None,
                 last_seen=max(dates) if dates else None,
                 recurrence=_recurrence_days(dates),
                 services=services,
-                actions=_actions(citations, ctx.kb.today),
-                lessons=[c.incident for c in citations if c.incident.lessons],
+                actions=actions[:PATTERN_LIST_LIMIT],
+                actions_total=len(actions),
+                lessons=lessons[:PATTERN_LIST_LIMIT],
+                lessons_total=len(lessons),
                 co_occurring=co_occurring_patterns(ctx.graph, pattern_id),
                 neighbourhood=_neighbourhood(ctx, f"pattern:{pattern_id}", uri),
                 patterns=ctx.kb.patterns,
@@ -490,10 +618,17 @@ def services_index(ctx: SiteContext) -> Iterator[tuple[str, str]]:
     )
 
 
-def _neighbourhood(ctx: SiteContext, node: str, uri: str) -> Safe:
+def _neighbourhood(
+    ctx: SiteContext,
+    node: str,
+    uri: str,
+    *,
+    kinds: Sequence[str] = ("pattern", "service", "incident"),
+    heading: bool = True,
+) -> Safe:
     from .learning import neighbourhood  # imported here: learning builds on this module
 
-    return neighbourhood(ctx, node, uri)
+    return neighbourhood(ctx, node, uri, kinds=kinds, heading=heading)
 
 
 def learning_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:

@@ -34,6 +34,7 @@ from .settings import Settings
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.nav import Navigation
     from mkdocs.structure.pages import Page
 
 __all__ = ["PostmortemsConfig", "PostmortemsPlugin"]
@@ -155,6 +156,27 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             ):
                 files.remove(file)
         return files
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        """Show the generated indexes as plain links, not as sections holding one page each.
+
+        MkDocs makes a section of every folder; ``incidents/``, ``patterns/`` and
+        ``services/`` hold one page in the nav (their index), and a section per folder
+        repeats its markup in every page of the site.
+        """
+        items = nav.items
+        for position, item in enumerate(items):
+            children = getattr(item, "children", None)
+            if item.is_section and children is not None and len(children) == 1:
+                only = children[0]
+                if (
+                    only.is_page
+                    and only.file.src_uri in _IN_NAV
+                    and only.file.src_uri in self._generated
+                ):
+                    only.parent = item.parent
+                    items[position] = only
+        return nav
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
