@@ -314,6 +314,17 @@ def test_table_markdown_escapes_cells() -> None:
     )
 
 
+def test_table_html_escapes_cells_and_aligns_numbers() -> None:
+    table = Table("c", ("Quarter", "n"), (("a|b <i>*x*</i>\nnext", "1"),))
+    assert table.to_html() == (
+        "<table>\n"
+        '<thead><tr><th>Quarter</th><th style="text-align: right">n</th></tr></thead>\n'
+        "<tbody>\n"
+        '<tr><td>a|b &lt;i&gt;*x*&lt;/i&gt; next</td><td style="text-align: right">1</td></tr>\n'
+        "</tbody>\n</table>\n"
+    )
+
+
 def test_empty_detection_report_table_has_only_the_overall_row() -> None:
     table = detection_share_table(DetectionReport(detection_report([]).overall, ()))
     assert table.rows == (("All", "0", "–", "–", "–", "–"),)

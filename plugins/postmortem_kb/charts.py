@@ -35,6 +35,7 @@ the median, whiskers reach the furthest value within 1.5 × IQR, dots are outlie
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from collections.abc import Iterator, Sequence
@@ -102,6 +103,7 @@ _DURATION_TICKS = (
 
 # -- tables ---------------------------------------------------------------------------
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
+_RIGHT = ' style="text-align: right"'
 
 
 def _cell(text: str) -> str:
@@ -125,6 +127,26 @@ class Table:
         align = "| " + " | ".join([":--", *["--:"] * (len(self.columns) - 1)]) + " |"
         body = ["| " + " | ".join(_cell(c) for c in row) + " |" for row in self.rows]
         return "\n".join([header, align, *body]) + "\n"
+
+    def to_html(self) -> str:
+        """An HTML table (cells escaped; numbers right-aligned after the first column).
+
+        Raw HTML costs a Markdown page nothing to convert, where a pipe table is parsed
+        cell by cell.
+        """
+
+        def row(cells: Sequence[str], tag: str) -> str:
+            return (
+                "<tr>"
+                + "".join(
+                    f"<{tag}{'' if i == 0 else _RIGHT}>{html.escape(' '.join(c.split()), quote=False)}</{tag}>"
+                    for i, c in enumerate(cells)
+                )
+                + "</tr>"
+            )
+
+        body = "\n".join(row(r, "td") for r in self.rows)
+        return f"<table>\n<thead>{row(self.columns, 'th')}</thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
 
 
 def _num(value: float | None) -> str:

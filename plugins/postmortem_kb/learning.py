@@ -53,7 +53,15 @@ from .analytics import (
 from .escape import Safe
 from .feeds import ATOM_PATH, JSON_FEED_PATH, atom, feed_of, json_feed
 from .model import Detection, Severity
-from .pages import SiteContext, _front_matter, href, incident_uri, pattern_uri, service_uri
+from .pages import (
+    SEARCH_EXCLUDE,
+    SiteContext,
+    _front_matter,
+    href,
+    incident_uri,
+    pattern_uri,
+    service_uri,
+)
 
 __all__ = [
     "ACTIONS_CSV",
@@ -116,9 +124,9 @@ def _chart(svg: str, table: charts.Table) -> Safe:
     """An inline chart followed by its data table in a collapsible block."""
     return Safe(
         f'<div class="pmkb-chart-box">\n{svg.strip()}\n</div>\n\n'
-        '<details class="pmkb-data" markdown>\n'
-        f"<summary>Data table: {escape.html_text(table.caption)}</summary>\n\n"
-        f"{table.to_markdown()}\n</details>\n"
+        '<details class="pmkb-data">\n'
+        f"<summary>Data table: {escape.html_text(table.caption)}</summary>\n"
+        f"{table.to_html()}</details>\n"
     )
 
 
@@ -183,7 +191,7 @@ def dashboard_page(ctx: SiteContext) -> Iterator[tuple[str, str]]:
         uri,
         ctx.render(
             "dashboard.md.j2",
-            front_matter=_front_matter(title="Dashboard"),
+            front_matter=_front_matter(title="Dashboard", search=SEARCH_EXCLUDE),
             data=data,
             per_quarter=_chart(
                 charts.incidents_per_quarter_svg(data.per_quarter),
@@ -362,7 +370,7 @@ def action_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
         uri,
         ctx.render(
             "actions.md.j2",
-            front_matter=_front_matter(title="Action items"),
+            front_matter=_front_matter(title="Action items", search=SEARCH_EXCLUDE),
             summary=summary,
             rows=rows,
             filters="status owner priority overdue",
@@ -385,7 +393,7 @@ def lessons_page(ctx: SiteContext) -> Iterator[tuple[str, str]]:
         uri,
         ctx.render(
             "lessons.md.j2",
-            front_matter=_front_matter(title="Lessons learned"),
+            front_matter=_front_matter(title="Lessons learned", search=SEARCH_EXCLUDE),
             by_pattern=lessons_by_pattern(ctx.kb.incidents),
             by_service=lessons_by_service(ctx.kb.incidents),
             limit=LESSONS_PER_GROUP,
@@ -510,7 +518,7 @@ def graph_page(ctx: SiteContext) -> Iterator[tuple[str, str]]:
         uri,
         ctx.render(
             "graph.md.j2",
-            front_matter=_front_matter(title="Graph"),
+            front_matter=_front_matter(title="Graph", search=SEARCH_EXCLUDE),
             drawing=drawing,
             width=int(_WIDTH),
             height=int(_HEIGHT),

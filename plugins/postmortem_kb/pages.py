@@ -97,6 +97,10 @@ def _md_link(text: Any, target: str) -> Safe:
 # pages (actions, lessons, dashboard) quote the same text from every incident and
 # would otherwise outrank them (Material's per-page `search.boost`).
 SEARCH_BOOST = {"boost": 2}
+# The dashboard, action items, lessons and graph pages only gather what incident and
+# pattern pages already say (lessons included): out of the index, which stays smaller and
+# quicker to build; readers reach them from the navigation.
+SEARCH_EXCLUDE = {"exclude": True}
 
 
 def _front_matter(**values: Any) -> Safe:

@@ -46,6 +46,16 @@
     bar.appendChild(count);
     table.parentNode.insertBefore(bar, table);
 
+    // `?pattern=retry-storm` (a pattern page's "all of them" link) preselects a filter
+    var query = new URLSearchParams(window.location.search);
+    names.forEach(function (name) {
+      var wanted = query.get(name);
+      var select = selects[name];
+      if (wanted !== null && Array.prototype.some.call(select.options, function (o) { return o.value === wanted; })) {
+        select.value = wanted;
+      }
+    });
+
     function apply() {
       var shown = 0;
       rows.forEach(function (row) {
