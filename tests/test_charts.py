@@ -328,3 +328,12 @@ def test_table_html_escapes_cells_and_aligns_numbers() -> None:
 def test_empty_detection_report_table_has_only_the_overall_row() -> None:
     table = detection_share_table(DetectionReport(detection_report([]).overall, ()))
     assert table.rows == (("All", "0", "–", "–", "–", "–"),)
+
+
+def test_charts_are_remembered_by_their_input_data() -> None:
+    """Equal data (a new but equal report, as after a serve rebuild) reuses the drawn SVG."""
+    first = duration_svg(duration_report(corpus(), Metric.TIME_TO_DETECT), by="severity")
+    again = duration_svg(duration_report(corpus(), Metric.TIME_TO_DETECT), by="severity")
+    assert again is first
+    fewer = duration_svg(duration_report(corpus()[1:], Metric.TIME_TO_DETECT), by="severity")
+    assert fewer is not first and fewer != first

@@ -35,10 +35,12 @@ the median, whiskers reach the furthest value within 1.5 × IQR, dots are outlie
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -322,6 +324,34 @@ def _no_data(axes: Axes) -> None:
     axes.text(0.5, 0.5, "No incidents yet", ha="center", va="center", transform=axes.transAxes)
 
 
+_CACHE_SIZE = 32
+_svg_cache: dict[str, str] = {}
+
+
+def _memo(draw: Callable[..., str]) -> Callable[..., str]:
+    """Remember a chart by its input data: ``mkdocs serve`` rebuilds the site after every edit,
+    and the aggregates rarely change with one post-mortem (matplotlib costs 0.05–0.3 s a chart).
+
+    The key is a digest of the arguments' ``repr`` (the reports are frozen dataclasses of
+    plain values, so equal data gives equal text); the oldest entry goes beyond
+    :data:`_CACHE_SIZE`.
+    """
+
+    @functools.wraps(draw)
+    def cached(*args: Any, **kwargs: Any) -> str:
+        text = repr((draw.__name__, args, sorted(kwargs.items())))
+        key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+        found = _svg_cache.get(key)
+        if found is None:
+            found = _svg_cache[key] = draw(*args, **kwargs)
+            while len(_svg_cache) > _CACHE_SIZE:
+                del _svg_cache[next(iter(_svg_cache))]
+        return found
+
+    return cached
+
+
+@_memo
 def incidents_per_quarter_svg(
     counts: Sequence[QuarterCount], *, chart_id: str = "pmkb-incidents-per-quarter"
 ) -> str:
@@ -379,6 +409,7 @@ def _duration_ticks(axes: Axes, highest: float) -> None:
     axes.minorticks_off()
 
 
+@_memo
 def duration_svg(
     report: DurationReport, *, by: GroupBy = "quarter", chart_id: str | None = None
 ) -> str:
@@ -424,6 +455,7 @@ def duration_svg(
         return _render(figure, chart_id, title, desc)
 
 
+@_memo
 def detection_share_svg(report: DetectionReport, *, chart_id: str = "pmkb-detection-share") -> str:
     """100 % stacked bars: the share of each detection source per quarter."""
     _check_id(chart_id)
