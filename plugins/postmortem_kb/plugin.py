@@ -124,7 +124,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Load the knowledge base once, report it, and add the generated pages."""
-        kb = self._kb = KnowledgeBase.load(self.settings, cache=_usable(self._cache, self.settings))
+        kb = self._kb = KnowledgeBase.load(self.settings, cache=self._cache)
         for diagnostic in kb.diagnostics:
             (log.error if diagnostic.level is Level.ERROR else log.warning)(diagnostic.format())
         style: LinkStyle = "directory" if config.use_directory_urls else "html"
@@ -221,15 +221,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # fixes the file (an exception would stop the first serve build); a build fails.
         if errors and not self._serving:
             raise PluginError(f"postmortems: {errors} error(s) in the post-mortems; see above")
-
-
-def _usable(cache: dict[Any, Any], settings: Settings) -> dict[Any, Any] | None:
-    """The parse cache, if the settings can key it (they must be hashable)."""
-    try:
-        hash(settings)
-    except TypeError:
-        return None
-    return cache
 
 
 def _generated_file(
