@@ -455,7 +455,9 @@ _TOKENED = str.maketrans(_TOKEN_CHARS, "a" * len(_TOKEN_CHARS))
 _LONG_TOKEN = re.compile("a" * 16)
 _URL_CREDENTIALS = re.compile(r"://[^\s/@]*@")
 _CARD_DIGITS = re.compile(r"0000(?:[ -]?0){9}")
-_PHONE_DIGITS = (re.compile(r"\+0"), re.compile(r"000[ .-]0000"), re.compile(r"0\d{0,3}\d[ -]\d\d"))
+_PHONE_DIGITS = (re.compile(r"\+0"), re.compile(r"000[ .-]0000"))
+# A national number starts with a 0 that follows no word character (dates' zeros do).
+_TRUNK_ZERO = re.compile(r"0(?<![\w+.-]0)\d{1,4}[ -]\d\d")
 _IP_PUNCTUATION = (re.compile(r"\.\d{1,3}\.\d{1,3}\."), re.compile(r":[0-9A-Fa-f]{0,4}:"))
 
 
@@ -481,6 +483,7 @@ def _ascii_gates(text: str) -> tuple[list[int], ...]:
     zeroed = text.translate(_ZEROED)
     cards = [m.start() for m in _CARD_DIGITS.finditer(zeroed)]
     phones = [m.start() for gate in _PHONE_DIGITS for m in gate.finditer(zeroed)]
+    phones += [m.start() for m in _TRUNK_ZERO.finditer(text)]
     ips = [m.start() for gate in _IP_PUNCTUATION for m in gate.finditer(text)]
     return own, library, _find_all(text, "@"), cards, phones, ips
 
