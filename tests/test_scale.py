@@ -67,6 +67,10 @@ def test_the_process_pool_gives_exactly_the_serial_result(
     monkeypatch.setattr(kb_module, "PARALLEL_MIN_FILES", 4)
     monkeypatch.setattr(kb_module, "_CHUNK_FILES", 3)
     monkeypatch.setattr(kb_module, "_restore", spy)
+    # Other suites (the browser tests' HTTP server) may leave a thread running in this
+    # process, which makes the loader stay serial; the forked workers here run only
+    # the parser, so the pool is safe to force for this test.
+    monkeypatch.setattr(kb_module.threading, "active_count", lambda: 1)
     monkeypatch.setenv("PMKB_WORKERS", "2")
     parallel = KnowledgeBase.load(settings)
 
