@@ -82,17 +82,19 @@ class _Finding:
 @lru_cache(maxsize=8)
 def _phrase_matcher(
     phrases: tuple[tuple[str, str], ...],
-) -> tuple[re.Pattern[str], re.Pattern[str] | None, dict[str, str]]:
+) -> tuple[re.Pattern[str], re.Pattern[str] | None, dict[str, str], tuple[str, ...]]:
     """One regex for every phrase (longest first, so the longest wins), the same regex
-    for lower-cased text (see :func:`_lowered`; ASCII phrases only), and key -> phrase."""
+    for lower-cased text (see :func:`_lowered`; ASCII phrases only), key -> phrase, and
+    the longest word of each key (every match contains it)."""
     keys = {" ".join(p.lower().split()): p for p, _ in phrases if p.split()}
     words = sorted(keys, key=lambda k: (-len(k), k))
     if not words:
-        return re.compile(r"(?!)"), re.compile(r"(?!)"), keys
+        return re.compile(r"(?!)"), re.compile(r"(?!)"), keys, ()
     alternation = "|".join(r"\s+".join(map(re.escape, k.split())) for k in words)
     pattern = rf"(?<!\w)(?:{alternation})(?!\w)"
     lower = re.compile(pattern) if all(key.isascii() for key in keys) else None
-    return re.compile(pattern, re.IGNORECASE), lower, keys
+    longest = tuple(sorted({max(key.split(), key=len) for key in keys}))
+    return re.compile(pattern, re.IGNORECASE), lower, keys, longest
 
 
 def _lowered(text: str) -> str | None:
@@ -125,6 +127,13 @@ def _mask(text: str) -> str:
 
 def _scannable(lines: Sequence[str], first: int, last: int) -> Iterator[tuple[int, str]]:
     """(line number, masked text) of lines first..last, outside code fences and HTML comments."""
+    if first >= 1:
+        chunk = lines[first - 1 : last]
+        joined = "\n".join(chunk)
+        if "`" not in joined and "~~~" not in joined and "<!--" not in joined:
+            # no fence, inline code or comment (nor opt-out) to skip: every line as it is
+            yield from enumerate(chunk, start=first)
+            return
     fence: str | None = None
     in_comment = False
     for number in range(first, min(last, len(lines)) + 1):
@@ -277,30 +286,56 @@ def _rca_range(pm: Postmortem, line_count: int) -> tuple[int, int] | None:
 def check_blameless(pm: Postmortem, lines: Sequence[str], settings: Settings) -> list[Diagnostic]:
     """PM060 warnings for one post-mortem; ``lines[0]`` is file line 1."""
     suggestions = dict(settings.blame_phrases)  # a mapping, or (phrase, suggestion) pairs
-    matcher, lower_matcher, keys = _phrase_matcher(tuple(sorted(suggestions.items())))
+    matcher, lower_matcher, keys, words = _phrase_matcher(tuple(sorted(suggestions.items())))
     people = _person_names((*pm.authors, *settings.roster))
     rca = _rca_range(pm, len(lines))
     diagnostics: list[Diagnostic] = []
     seen: set[int] = set()
     for first, last in _regions(pm, len(lines)):
-        for number, text in _scannable(lines, first, last):
-            if number in seen:
-                continue
-            seen.add(number)
+        region = [(n, t) for n, t in _scannable(lines, first, last) if n not in seen]
+        seen.update(n for n, _ in region)
+        # Most regions hold no phrase, no "fault" and no name at all: one search of the
+        # region's lines joined rules a check out for every line (a match within a line
+        # is a match in the joined text, whose line breaks are neither word nor space).
+        joined = "\n".join(t for _, t in region)
+        lowered_all = _lowered(joined)
+        may_phrase = may_fault = True
+        if lowered_all is not None:
+            may_fault = "fault" in lowered_all
+            if lower_matcher is not None:
+                may_phrase = any(word in lowered_all for word in words) and (
+                    lower_matcher.search(lowered_all) is not None
+                )
+        named: list[tuple[str, re.Pattern[str]]] = []
+        if rca is not None and people:
+            in_rca = "\n".join(t for n, t in region if rca[0] <= n <= rca[1])
+            named = [
+                (name, pattern)
+                for name, pattern in people
+                # a case-sensitive pattern is the name itself, between word boundaries
+                if (pattern.flags & re.IGNORECASE or name in in_rca) and pattern.search(in_rca)
+            ]
+        if not (may_phrase or may_fault or named):
+            continue
+        for number, text in region:
             findings: list[_Finding] = []
             # most lines hold no phrase and no "fault": a case-sensitive search of the
             # lower-cased line rules them out (the case-insensitive regexes then decide)
-            lowered = _lowered(text)
+            lowered = _lowered(text) if may_phrase or may_fault else text
             if (
-                matcher.search(text)
-                if lowered is None or lower_matcher is None
-                else lower_matcher.search(lowered)
-            ) is not None:
+                may_phrase
+                and (
+                    matcher.search(text)
+                    if lowered is None or lower_matcher is None
+                    else lower_matcher.search(lowered)
+                )
+                is not None
+            ):
                 findings.extend(_phrases(text, matcher, keys, suggestions))
-            if lowered is None or "fault" in lowered:
+            if may_fault and (lowered is None or "fault" in lowered):
                 findings.extend(_fault(text))
-            if rca is not None and rca[0] <= number <= rca[1]:
-                findings.extend(_names(text, people))
+            if named and rca is not None and rca[0] <= number <= rca[1]:
+                findings.extend(_names(text, named))
             if not findings:
                 continue
             diagnostics.extend(
