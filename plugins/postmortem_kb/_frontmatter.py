@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 import yaml
 from frontmatter.default_handlers import JSONHandler, TOMLHandler
@@ -85,8 +86,13 @@ class YScalar:
         """What YAML 1.1 would silently turn this plain scalar into (None: a string)."""
         if not self.plain:
             return None
-        tag = _RESOLVER.resolve(yaml.ScalarNode, self.text, (True, False))  # type: ignore[no-untyped-call]
-        return _YAML_TYPES.get(tag)
+        return _implicit_type(self.text)
+
+
+@lru_cache(maxsize=4096)  # keys and common values repeat across every file of a corpus
+def _implicit_type(text: str) -> str | None:
+    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return _YAML_TYPES.get(tag)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +245,13 @@ class _Composer:
 
     def feed(self, event: Event) -> None:
         index = event.start_mark.index if event.start_mark is not None else 0
+        if type(event) is ScalarEvent and event.anchor is None and event.tag is None:
+            # the common case, with none of the checks below to make: a plain value
+            plain = not event.style
+            if plain and not event.value:
+                self.empty_plain = True
+            self.add(YScalar(event.value, plain, *self.at(index)))
+            return
         if isinstance(event, DocumentStartEvent) and (event.version or event.tags):
             self.refuse(index, "YAML directives (%YAML, %TAG) are not allowed in front matter")
         if isinstance(event, AliasEvent):

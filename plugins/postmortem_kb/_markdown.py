@@ -149,6 +149,8 @@ def _pipes(line: str) -> list[int]:
 
 def split_row(line: str) -> tuple[Cell, ...]:
     """Split a table row into cells, honouring ``\\|`` and optional outer pipes."""
+    if "\\" not in line:
+        return _split_plain_row(line)
     start = len(line) - len(line.lstrip())
     end = len(line.rstrip())
     pipes = [p for p in _pipes(line) if start <= p < end]
@@ -164,6 +166,24 @@ def split_row(line: str) -> tuple[Cell, ...]:
         stripped = raw.lstrip()
         column = left + 2 + (len(raw) - len(stripped)) if stripped else left + 2
         cells.append(Cell(stripped.rstrip().replace("\\|", "|"), column))
+    return tuple(cells)
+
+
+def _split_plain_row(line: str) -> tuple[Cell, ...]:
+    """:func:`split_row` for a line without a backslash: every pipe separates cells."""
+    start = len(line) - len(line.lstrip())
+    end = len(line.rstrip())
+    if start < end and line[start] == "|":
+        start += 1
+    if end - 1 >= start and line[end - 1] == "|":
+        end -= 1
+    cells: list[Cell] = []
+    left = start - 1
+    for raw in line[start:end].split("|"):
+        stripped = raw.lstrip()
+        column = left + 2 + (len(raw) - len(stripped)) if stripped else left + 2
+        cells.append(Cell(stripped.rstrip(), column))
+        left += len(raw) + 1
     return tuple(cells)
 
 
