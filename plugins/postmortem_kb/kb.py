@@ -8,11 +8,14 @@ returns one immutable value.
 
 from __future__ import annotations
 
+import copyreg
 import gc
+import io
 import multiprocessing
 import os
+import pickle
 import threading
-from collections.abc import Collection, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, MutableMapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -20,6 +23,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from .corpus import alias_table, check_corpus, effective_patterns, resolve_aliases
 from .model import Diagnostic, Level, Pattern, Postmortem, Status
@@ -412,7 +416,9 @@ def _run_all(
             initializer=_start_worker,
             initargs=(portable, today, only),
         ) as pool:
-            return [_restore(result) for chunk in pool.map(_run_chunk, chunks) for result in chunk]
+            return [
+                result for blob in pool.map(_run_chunk, chunks) for result in pickle.loads(blob)
+            ]
     except (OSError, RuntimeError):  # no processes to be had (BrokenProcessPool is one)
         return [_run_one(item, settings, today, only) for item in files]
 
@@ -424,21 +430,30 @@ def _start_worker(settings: Settings, today: date, only: frozenset[str] | None) 
     _WORKER_STATE[:] = [(settings, today, only)]
 
 
-def _run_chunk(chunk: list[_Item]) -> list[_Result]:
-    """In a worker: check a chunk; models travel with plain dicts (a mappingproxy won't pickle)."""
+def _run_chunk(chunk: list[_Item]) -> bytes:
+    """In a worker: check a chunk, and pickle the results for the parent in one go."""
     settings, today, only = _WORKER_STATE[0]
-    results: list[_Result] = []
-    for item in chunk:
-        pm, diags = _run_one(item, settings, today, only)
-        results.append((replace(pm, key_lines=dict(pm.key_lines)) if pm else None, diags))
-    return results
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH
+    pickler.dump([_run_one(item, settings, today, only) for item in chunk])
+    return buffer.getvalue()
 
 
-def _restore(result: _Result) -> _Result:
-    pm, diags = result
-    if pm is None:
-        return result
-    return replace(pm, key_lines=MappingProxyType(dict(pm.key_lines))), diags
+def _proxy(mapping: dict[str, int]) -> Mapping[str, int]:
+    return MappingProxyType(mapping)
+
+
+def _reduce_proxy(proxy: MappingProxyType[str, int]) -> tuple[object, tuple[dict[str, int]]]:
+    return _proxy, (dict(proxy),)
+
+
+# A mappingproxy (a model's key_lines) does not pickle by itself: it travels as a dict
+# and is wrapped again on arrival, with no copy of the model on either side.
+_DISPATCH: dict[type, Callable[[Any], Any]] = {
+    **copyreg.dispatch_table,
+    MappingProxyType: _reduce_proxy,
+}
 
 
 def _load_patterns(settings: Settings) -> tuple[dict[str, Pattern], list[Diagnostic]]:
