@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeVar
@@ -183,6 +183,12 @@ class Placeholder:
     text: str
 
 
+@lru_cache(maxsize=32)
+def _forms(kind: type[StrEnum]) -> str:
+    """The values of an enum, listed for a message."""
+    return ", ".join(member.value for member in kind)
+
+
 def find_placeholders(text: str) -> list[Placeholder]:
     """Template placeholders in Markdown ``text``, outside code, comments and links."""
     lines = text.split("\n")
@@ -221,14 +227,15 @@ def _reference_labels(lines: Sequence[str], fenced: Sequence[int]) -> set[str]:
     return {
         m.group(1).casefold()
         for i, line in enumerate(lines)
-        if not fenced[i] and (m := _REFERENCE_DEFINITION.fullmatch(line))
+        if "]:" in line and not fenced[i] and (m := _REFERENCE_DEFINITION.fullmatch(line))
     }
 
 
 def _references(lines: Sequence[str], fenced: Sequence[int]) -> dict[str, str]:
     found: dict[str, str] = {}
     for index, line in enumerate(lines):
-        match = None if fenced[index] else _REFERENCE_DEFINITION.fullmatch(line)
+        # every definition holds "]:"; most lines do not, and skip the regex
+        match = None if fenced[index] or "]:" not in line else _REFERENCE_DEFINITION.fullmatch(line)
         if match:
             found.setdefault(match.group(1).casefold(), match.group(2).strip("<>"))
     return found
@@ -477,7 +484,7 @@ class _Fields:
         return node.text.strip()
 
     def choice(self, key: str, kind: type[E], required: bool = False) -> E | None:
-        forms = ", ".join(member.value for member in kind)
+        forms = _forms(kind)
         node = self.scalar(key, required, f"one of {forms}")
         if node is None:
             return None
