@@ -297,8 +297,12 @@ def check_private_data(ctx: Context) -> Iterator[Diagnostic]:
 
 def check_nesting_depth(ctx: Context) -> Iterator[Diagnostic]:
     """PM001: a list or quote nested past what Python-Markdown can render (it recurses per level)."""
+    body = ctx.lines[ctx.pm.body_line - 1 :]
+    joined = "\n".join(body)
+    if ">" not in joined and "\t" not in joined and " " * (4 * MAX_NESTING + 4) not in joined:
+        return  # without quotes or tabs, only that many leading spaces nest too deep
     fence = ""
-    for number, line in enumerate(ctx.lines[ctx.pm.body_line - 1 :], start=ctx.pm.body_line):
+    for number, line in enumerate(body, start=ctx.pm.body_line):
         stripped = line.lstrip(" \t>")
         if fence:  # code is shown literally, however deep it is indented
             fence = "" if stripped.startswith(fence) else fence
