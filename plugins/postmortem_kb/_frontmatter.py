@@ -228,9 +228,11 @@ class _Composer:
 
     def at(self, index: int) -> tuple[int, int]:
         """File line and column of a character index into the YAML text."""
-        index = max(0, min(index, len(self.text) - 1))
-        row = bisect_right(self.starts, index) - 1
-        return self.first_line + row, index - self.starts[row] + 1
+        if not 0 <= index < len(self.text):
+            index = max(0, min(index, len(self.text) - 1))
+        starts = self.starts
+        row = bisect_right(starts, index) - 1
+        return self.first_line + row, index - starts[row] + 1
 
     def problem(self, line: int, column: int, message: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -250,7 +252,12 @@ class _Composer:
             plain = not event.style
             if plain and not event.value:
                 self.empty_plain = True
-            self.add(YScalar(event.value, plain, *self.at(index)))
+            node = YScalar(event.value, plain, *self.at(index))
+            stack = self.stack
+            if stack and (stack[-1].kind == "seq" or len(stack[-1].items) % 2):
+                stack[-1].items.append(node)  # a list item or a mapping value: no key checks
+            else:
+                self.add(node)
             return
         if isinstance(event, DocumentStartEvent) and (event.version or event.tags):
             self.refuse(index, "YAML directives (%YAML, %TAG) are not allowed in front matter")
