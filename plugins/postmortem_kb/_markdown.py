@@ -291,6 +291,8 @@ def _dedent(line: str, indent: int) -> str:
 # -- links -------------------------------------------------------------------------------------
 def link_targets(text: str, references: dict[str, str]) -> list[str]:
     """Targets of inline links, images, autolinks, bare URLs and defined reference links."""
+    if "[" not in text and "<" not in text and "://" not in text:
+        return []  # every kind of link needs one of these
     masked = "\n".join(mask_code_spans(line) for line in text.split("\n")) if "`" in text else text
     found: list[tuple[int, str]] = []
     found += [(m.start(), m.group(1)) for m in _INLINE_LINK.finditer(masked)]
