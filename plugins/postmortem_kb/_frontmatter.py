@@ -369,10 +369,15 @@ def compose(text: str, first_line: int) -> tuple[YMap | None, list[Problem]]:
         return _compose(text, first_line, yaml.SafeLoader)
     builder = _Composer(text, first_line)
     try:
-        for event in yaml.parse(text, Loader=_FAST_LOADER):
-            builder.feed(event)
-            if builder.stop:
-                return None, builder.problems
+        # yaml.parse's loop, without a generator between libyaml and the builder
+        loader = _FAST_LOADER(text)
+        try:
+            while loader.check_event():
+                builder.feed(loader.get_event())
+                if builder.stop:
+                    return None, builder.problems
+        finally:
+            loader.dispose()
     except Exception:  # any failure: let the reference parser explain it
         return _compose(text, first_line, yaml.SafeLoader)
     if builder.problems or builder.empty_plain:
