@@ -174,3 +174,23 @@ def test_incident_page_shows_header_card_and_related_incidents_whose_links_open(
     tab.page.wait_for_url(f"**/patterns/{incident['root_causes'][0]}/")
     assert tab.heading() == patterns[incident["root_causes"][0]]
     tab.assert_clean()
+
+
+def test_a_pattern_query_preselects_the_incidents_index_filter(
+    tab: Tab, export: dict[str, Any]
+) -> None:
+    """Capped pattern pages link to `incidents/?pattern=<id>`: the index opens filtered."""
+    citing: dict[str, set[str]] = {}
+    for incident in export["incidents"]:
+        for pattern_id in [*incident["root_causes"], *incident["contributing_factors"]]:
+            citing.setdefault(pattern_id, set()).add(incident["title"])
+    pattern_id, titles = max(sorted(citing.items()), key=lambda item: len(item[1]))
+    total = len(export["incidents"])
+    assert 1 < len(titles) < total  # a filter that shows something and hides something
+
+    tab.open(f"incidents/?pattern={pattern_id}")
+    rows = tab.page.locator("table.pmkb-filterable tbody tr")
+    expect(tab.page.locator(".pmkb-count")).to_have_text(f"{len(titles)} of {total}")
+    visible = {row.locator("td").nth(3).inner_text() for row in rows.all() if row.is_visible()}
+    assert visible == titles
+    tab.assert_clean()
