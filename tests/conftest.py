@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -76,6 +77,32 @@ The latency alert worked as intended.
 
 - A cache flush is a deploy: review it against its consumers.
 """
+
+
+# A git that reads no user or system configuration and commits as a fixed identity.
+_GIT_ENV = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.invalid",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.invalid",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": "/dev/null",
+    "PATH": "/usr/bin:/bin:/usr/local/bin",
+}
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in ``root`` (isolated from the machine's configuration); its output."""
+    done = subprocess.run(
+        ["git", *args],
+        cwd=root,
+        env=_GIT_ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return done.stdout
 
 
 def postmortem_text(front_matter: str = VALID_FRONT_MATTER, body: str = VALID_BODY) -> str:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import VALID_BODY, VALID_FRONT_MATTER, postmortem_text
+from conftest import VALID_BODY, VALID_FRONT_MATTER, git, postmortem_text
 from postmortem_kb.cli import main
 
 Writer = Callable[[Mapping[str, str]], Path]
@@ -184,24 +183,11 @@ def test_every_command_has_help_and_is_documented() -> None:
         assert out.startswith(f"Usage: main {name} ")
 
 
-def _git(root: Path, *args: str) -> None:
-    env = {
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.invalid",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.invalid",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": "/dev/null",
-        "PATH": "/usr/bin:/bin:/usr/local/bin",
-    }
-    subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, check=True, timeout=60)
-
-
 def test_changed_reports_only_what_the_branch_changes(project: Path) -> None:
-    _git(project, "init", "-q", "-b", "main")
-    _git(project, "add", ".")
-    _git(project, "commit", "-q", "-m", "base: broken.md already has findings")
-    _git(project, "switch", "-q", "-c", "feature")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", ".")
+    git(project, "commit", "-q", "-m", "base: broken.md already has findings")
+    git(project, "switch", "-q", "-c", "feature")
     new = postmortem_text(VALID_FRONT_MATTER.replace("severity: P2", "severity: P9"))
     (project / "postmortems/2025/new.md").write_text(new, encoding="utf-8")
 

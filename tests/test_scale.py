@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
@@ -12,7 +11,7 @@ from types import MappingProxyType
 import pytest
 import yaml
 
-from conftest import PATTERN_TEXT, VALID_FRONT_MATTER, postmortem_text
+from conftest import PATTERN_TEXT, VALID_FRONT_MATTER, git, postmortem_text
 from postmortem_kb import KnowledgeBase, Settings
 from postmortem_kb import kb as kb_module
 from postmortem_kb._frontmatter import _compose, compose
@@ -141,15 +140,6 @@ def test_a_phrase_written_with_a_long_s_is_flagged_not_a_crash() -> None:
 
 
 # -- --changed ---------------------------------------------------------------------------------
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    )
-
-
 def _repo(write_project: Writer) -> Path:
     pm = VALID_FRONT_MATTER
     root = write_project(
@@ -163,9 +153,9 @@ def _repo(write_project: Writer) -> Path:
             "README.md": "x",
         }
     )
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", ".")
-    _git(root, "commit", "-q", "-m", "base")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "base")
     return root
 
 
@@ -173,10 +163,10 @@ def test_changed_files_lists_what_differs_from_the_base(write_project: Writer) -
     root = _repo(write_project)
     (root / "postmortems/a.md").write_text(postmortem_text() + "\nmore\n", encoding="utf-8")
     (root / "postmortems/new.md").write_text(postmortem_text(), encoding="utf-8")
-    _git(root, "mv", "postmortems/moved.md", "postmortems/renamed.md")
-    _git(root, "rm", "-q", "postmortems/c.md")
+    git(root, "mv", "postmortems/moved.md", "postmortems/renamed.md")
+    git(root, "rm", "-q", "postmortems/c.md")
     (root / "README.md").write_text("changed, but not a post-mortem", encoding="utf-8")
-    _git(root, "add", "postmortems/new.md")
+    git(root, "add", "postmortems/new.md")
     assert changed_files(Settings(root=root), "main") == ChangedFiles(
         changed=("postmortems/a.md", "postmortems/new.md", "postmortems/renamed.md"),
         gone=("postmortems/c.md", "postmortems/moved.md"),

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from conftest import PATTERN_TEXT, VALID_FRONT_MATTER, postmortem_text
+from conftest import PATTERN_TEXT, VALID_FRONT_MATTER, git, postmortem_text
 from postmortem_kb import summary as summary_module
 from postmortem_kb.kb import KnowledgeBase
 from postmortem_kb.settings import Settings
@@ -150,19 +149,6 @@ def test_patterns_cited_together_are_suggested(tmp_path: Path) -> None:
 
 
 # -- changed files from git --------------------------------------------------------------------
-def git(root: Path, *args: str) -> None:
-    env = {
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.invalid",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.invalid",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": "/dev/null",
-        "PATH": "/usr/bin:/bin:/usr/local/bin",
-    }
-    subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, timeout=60, check=True)
-
-
 def test_changed_files_are_this_branchs_markdown_relative_to_the_project(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     project = repo / "site"  # the project (mkdocs.yml) need not be the repository root

@@ -16,7 +16,7 @@ import yaml
 from click.testing import CliRunner
 from pre_commit.clientlib import load_config, load_manifest
 
-from conftest import PATTERN_TEXT, VALID_BODY, VALID_FRONT_MATTER, postmortem_text
+from conftest import PATTERN_TEXT, VALID_BODY, VALID_FRONT_MATTER, git, postmortem_text
 from postmortem_kb.cli import main
 
 REPO = Path(__file__).parents[1]
@@ -177,22 +177,6 @@ def test_annotation_properties_are_escaped(project: Path) -> None:
         "starting with a letter or digit, at most 80 characters (e.g. 'a-b-100'), "
         "or set 'id' in the front matter"
     ]
-
-
-def git(root: Path, *args: str) -> str:
-    env = {
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.invalid",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.invalid",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": "/dev/null",
-        "PATH": "/usr/bin:/bin:/usr/local/bin",
-    }
-    done = subprocess.run(
-        ["git", *args], cwd=root, env=env, capture_output=True, text=True, timeout=60, check=True
-    )
-    return done.stdout
 
 
 def test_the_summary_step_summarises_the_branch(project: Path) -> None:
