@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,6 +24,7 @@ from postmortem_kb.parse import (
     PLACEHOLDER_RE,
     Placeholder,
     find_placeholders,
+    parse_pattern,
     parse_postmortem,
     parse_timestamp,
 )
@@ -595,4 +597,21 @@ def test_a_placeholder_left_in_an_id_list_is_pm011_not_pm006() -> None:
             15,
             "root_causes still holds the template placeholder '[pattern-id]'; replace it",
         ),
+    ]
+
+
+@pytest.mark.parametrize("parse", [parse_postmortem, parse_pattern])
+def test_a_bug_in_the_parser_is_a_pm001_diagnostic_not_a_crash(
+    parse: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import postmortem_kb.parse as parse_module
+
+    def broken(*args: object) -> None:
+        raise KeyError("bug")
+
+    monkeypatch.setattr(parse_module, "_decode", broken)
+    model, diagnostics = parse(b"---\ntitle: x\n---\n", "postmortems/x.md", Settings())
+    assert model is None
+    assert [(d.code, d.line, d.column, d.message) for d in diagnostics] == [
+        ("PM001", 1, 1, "file could not be parsed (KeyError); please report this")
     ]

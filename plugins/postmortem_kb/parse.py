@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
@@ -674,19 +674,28 @@ class _Span:
     end: int
 
 
+M = TypeVar("M", Postmortem, Pattern)
+
+
+def _never_raising(
+    parse: Callable[[bytes, str, _Report], M | None], data: bytes, path: str
+) -> tuple[M | None, list[Diagnostic]]:
+    """Run one file parser; a bug in it surfaces as a diagnostic, never as an aborted build."""
+    report = _Report(path)
+    try:
+        return parse(data, path, report), sorted(report.items)
+    except Exception as exc:
+        report.error(
+            "PM001", 1, 1, f"file could not be parsed ({type(exc).__name__}); please report this"
+        )
+        return None, sorted(report.items)
+
+
 def parse_postmortem(
     data: bytes, path: str, settings: Settings
 ) -> tuple[Postmortem | None, list[Diagnostic]]:
     """Parse one post-mortem file; never raises."""
-    report = _Report(path)
-    try:
-        model = _parse_postmortem(data, path, report)
-        return model, sorted(report.items)
-    except Exception as exc:  # a parser bug must surface as a diagnostic, not abort a build
-        report.error(
-            "PM001", 1, 1, f"file could not be parsed ({type(exc).__name__}); please report this"
-        )
-        return None, report.items
+    return _never_raising(_parse_postmortem, data, path)
 
 
 def _parse_postmortem(data: bytes, path: str, report: _Report) -> Postmortem | None:
@@ -1242,15 +1251,7 @@ def parse_pattern(
     data: bytes, path: str, settings: Settings
 ) -> tuple[Pattern | None, list[Diagnostic]]:
     """Parse one pattern definition (``docs/patterns/<id>.md``); never raises."""
-    report = _Report(path)
-    try:
-        pattern = _parse_pattern(data, path, report)
-        return pattern, sorted(report.items)
-    except Exception as exc:  # see parse_postmortem
-        report.error(
-            "PM001", 1, 1, f"file could not be parsed ({type(exc).__name__}); please report this"
-        )
-        return None, report.items
+    return _never_raising(_parse_pattern, data, path)
 
 
 def _parse_pattern(data: bytes, path: str, report: _Report) -> Pattern | None:
