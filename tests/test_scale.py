@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import pytest
 import yaml
@@ -57,15 +59,16 @@ def test_the_process_pool_gives_exactly_the_serial_result(
     serial = KnowledgeBase.load(settings)
 
     restored: list[str] = []
-    original = kb_module._restore
+    unpickle = pickle.loads
 
-    def spy(result: kb_module._Result) -> kb_module._Result:
-        restored.append(result[0].path if result[0] else "")
-        return original(result)
+    def spy(blob: bytes) -> Any:  # the parent unpickles each chunk a worker sends back
+        results = unpickle(blob)
+        restored.extend(pm.path if pm else "" for pm, _ in results)
+        return results
 
     monkeypatch.setattr(kb_module, "PARALLEL_MIN_FILES", 4)
     monkeypatch.setattr(kb_module, "_CHUNK_FILES", 3)
-    monkeypatch.setattr(kb_module, "_restore", spy)
+    monkeypatch.setattr(kb_module.pickle, "loads", spy)
     # Other suites (the browser tests' HTTP server) may leave a thread running in this
     # process, which makes the loader stay serial; the forked workers here run only
     # the parser, so the pool is safe to force for this test.

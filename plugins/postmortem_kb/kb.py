@@ -417,9 +417,7 @@ def _run_all(
             initargs=(portable, today, only),
         ) as pool:
             return [
-                _restore(result)
-                for blob in pool.map(_run_chunk, chunks)
-                for result in pickle.loads(blob)
+                result for blob in pool.map(_run_chunk, chunks) for result in pickle.loads(blob)
             ]
     except (OSError, RuntimeError):  # no processes to be had (BrokenProcessPool is one)
         return [_run_one(item, settings, today, only) for item in files]
@@ -456,11 +454,6 @@ _DISPATCH: dict[type, Callable[[Any], Any]] = {
     **copyreg.dispatch_table,
     MappingProxyType: _reduce_proxy,
 }
-
-
-def _restore(result: _Result) -> _Result:
-    """A result as it arrives from a worker (``key_lines`` was wrapped again on unpickling)."""
-    return result
 
 
 def _load_patterns(settings: Settings) -> tuple[dict[str, Pattern], list[Diagnostic]]:
