@@ -57,6 +57,7 @@ def test_the_process_pool_gives_exactly_the_serial_result(
     settings = Settings(root=root, today=TODAY)
     monkeypatch.setenv("PMKB_WORKERS", "1")
     serial = KnowledgeBase.load(settings)
+    serial_check = kb_module.validate(settings)
 
     restored: list[str] = []
     unpickle = pickle.loads
@@ -76,13 +77,28 @@ def test_the_process_pool_gives_exactly_the_serial_result(
     monkeypatch.setenv("PMKB_WORKERS", "2")
     parallel = KnowledgeBase.load(settings)
 
-    assert len(restored) == 13  # every file went through the pool
+    # 13 files in chunks of 3: the worker takes chunks from the front, this process
+    # checks the others from the back (the worker has the first chunk before this
+    # process is done with the last three), so only the front crossed a process boundary
+    paths = sorted(parallel.parsed) + ["postmortems/broken.md"]
+    paths.sort()
+    assert 3 <= len(restored) < 13
+    assert restored == paths[: len(restored)]
     assert parallel.diagnostics == serial.diagnostics
     assert parallel.files == serial.files
     assert parallel.incidents == serial.incidents
     assert [pm.path for pm in parallel.incidents] == [pm.path for pm in serial.incidents]
     assert all(isinstance(pm.key_lines, MappingProxyType) for pm in parallel.incidents)
     assert {d.code for d in serial.diagnostics} >= {"PM002", "PM004", "PM007", "PM060"}
+
+    # `pmkb validate` keeps only citations: the same diagnostics and outcomes
+    restored.clear()
+    check = kb_module.validate(settings)
+    assert 3 <= len(restored) < 13
+    assert check == serial_check
+    assert check.diagnostics == serial.diagnostics
+    assert check.files == serial.files
+    assert dict(check.parsed) == {path: pm.citations() for path, pm in serial.parsed.items()}
 
 
 def test_a_cache_hit_is_not_parsed_again(write_project: Writer) -> None:
@@ -207,10 +223,15 @@ def test_changed_diagnostics_keep_the_changed_files_and_what_involves_them(
         "postmortems/old.md",
     }
     assert validate_changed(settings, "main") == (
-        KnowledgeBase.load(settings, only=files.changed),
+        kb_module.validate(settings, only=files.changed),
         files,
         kept,
     )
+    # the citations-only check reports exactly what the full load reports
+    full = KnowledgeBase.load(settings, only=files.changed)
+    lean = kb_module.validate(settings, only=files.changed)
+    assert (lean.diagnostics, lean.files) == (full.diagnostics, full.files)
+    assert changed_diagnostics(lean, files.changed, files.gone) == kept
 
 
 def test_only_limits_the_per_file_rules_not_the_parsing(write_project: Writer) -> None:

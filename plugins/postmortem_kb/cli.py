@@ -17,6 +17,7 @@ import click
 from .config import ConfigError
 from .export import export_json
 from .kb import FileOutcome, FileRecord, KnowledgeBase
+from .kb import validate as validate_all
 from .model import Diagnostic, Level
 from .project import load_project_settings
 from .settings import Settings
@@ -207,7 +208,7 @@ def validate(
         raise click.UsageError(f"post-mortems folder not found: {settings.postmortems_path}")
     selected = _selection(paths, settings.root)
     if base_ref is None:
-        kb = KnowledgeBase.load(settings)
+        kb = validate_all(settings)
         diagnostics = [d for d in kb.diagnostics if _within(d.path, selected)]
         records = [r for r in kb.files if _within(r.path, selected)]
     else:

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from .model import Diagnostic, Level, Pattern, Postmortem
+from .model import Citations, Diagnostic, Level, Pattern, Postmortem
 
 __all__ = ["alias_table", "check_corpus", "effective_patterns", "fold", "resolve_aliases"]
 
@@ -54,7 +54,7 @@ def fold(identifier: str) -> str:
 
 
 def check_corpus(
-    models: Sequence[Postmortem],
+    models: Sequence[Postmortem | Citations],
     patterns: Mapping[str, Pattern],
     patterns_dir: str = "docs/patterns",
 ) -> list[Diagnostic]:
@@ -64,7 +64,7 @@ def check_corpus(
     (aliases not yet resolved).
     """
     diagnostics: list[Diagnostic] = []
-    by_id: dict[str, list[Postmortem]] = defaultdict(list)
+    by_id: dict[str, list[Postmortem | Citations]] = defaultdict(list)
     for pm in models:
         by_id[fold(pm.id)].append(pm)
     for group in by_id.values():
@@ -136,7 +136,7 @@ def check_corpus(
 
 
 def effective_patterns(
-    patterns: Mapping[str, Pattern], models: Iterable[Postmortem]
+    patterns: Mapping[str, Pattern], models: Iterable[Postmortem | Citations]
 ) -> dict[str, Pattern]:
     """Defined patterns plus a generated one for every id cited but not defined, sorted by id."""
     result = dict(patterns)

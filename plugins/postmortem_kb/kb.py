@@ -26,12 +26,20 @@ from types import MappingProxyType
 from typing import Any
 
 from .corpus import alias_table, check_corpus, effective_patterns, resolve_aliases
-from .model import Diagnostic, Level, Pattern, Postmortem, Status
+from .model import Citations, Diagnostic, Level, Pattern, Postmortem, Status
 from .parse import parse_pattern, parse_postmortem
 from .rules import check_postmortem
 from .settings import Settings
 
-__all__ = ["FileOutcome", "FileRecord", "KnowledgeBase", "ParseCache", "default_today"]
+__all__ = [
+    "FileOutcome",
+    "FileRecord",
+    "KnowledgeBase",
+    "ParseCache",
+    "Validation",
+    "default_today",
+    "validate",
+]
 
 
 class FileOutcome(StrEnum):
@@ -191,59 +199,27 @@ class KnowledgeBase:
     def _load(
         cls, settings: Settings, cache: ParseCache | None, only: frozenset[str] | None
     ) -> KnowledgeBase:
-        today = settings.today or default_today()
-        diagnostics: list[Diagnostic] = []
-        parsed: list[tuple[str, Postmortem | None, tuple[Diagnostic, ...]]] = []
-        records: dict[str, FileRecord] = {}
-
-        candidates: list[tuple[str, Path]] = []
-        for found in _walk(settings):
-            if found.path is None:
-                diagnostics.append(Diagnostic(found.rel, 1, 1, "PM001", Level.ERROR, found.reason))
-                records[found.rel] = FileRecord(found.rel, FileOutcome.FAILED, found.reason)
-                continue
-            reason = _ignore_reason(found.path.name)
-            if reason is not None:
-                records[found.rel] = FileRecord(found.rel, FileOutcome.IGNORED, reason)
-                continue
-            candidates.append((found.rel, found.path))
-        for (rel, _), result in zip(
-            candidates, _load_files(candidates, settings, today, cache, only), strict=True
-        ):
-            parsed.append((rel, *result))
-            diagnostics.extend(result[1])
-
-        patterns, pattern_diags = _load_patterns(settings)
-        diagnostics.extend(pattern_diags)
-        models = [pm for _, pm, _ in parsed if pm is not None]
-        diagnostics.extend(check_corpus(models, patterns, settings.patterns_dir))
-        aliases = alias_table(patterns)
-
-        failing = {d.path for d in diagnostics if d.level is Level.ERROR}
-        incidents: list[Postmortem] = []
-        for rel, pm, _ in parsed:
-            if pm is None or rel in failing:
-                records[rel] = FileRecord(rel, FileOutcome.FAILED, "has errors")
-            elif pm.status is Status.DRAFT and not settings.show_drafts:
-                records[rel] = FileRecord(
-                    rel, FileOutcome.DRAFT_HIDDEN, "draft (show_drafts is off)"
-                )
-            else:
-                records[rel] = FileRecord(rel, FileOutcome.PUBLISHED)
-                incidents.append(resolve_aliases(pm, aliases))
-
+        scan = _scan(settings, cache, only, lean=False)
+        aliases = alias_table(scan.patterns)
+        incidents = [
+            resolve_aliases(pm, aliases)
+            for pm in scan.published
+            if isinstance(pm, Postmortem)  # always: lean is off
+        ]
         incidents.sort(key=lambda pm: pm.id)
         incidents.sort(key=lambda pm: pm.date, reverse=True)
-        all_patterns = effective_patterns(patterns, models)
+        models = [pm for _, pm in scan.parsed if isinstance(pm, Postmortem)]
         return cls(
             settings=settings,
-            today=today,
+            today=scan.today,
             incidents=tuple(incidents),
-            patterns=MappingProxyType(all_patterns),
-            diagnostics=tuple(sorted(set(diagnostics))),
-            files=tuple(records[k] for k in sorted(records)),
+            patterns=MappingProxyType(effective_patterns(scan.patterns, models)),
+            diagnostics=scan.diagnostics,
+            files=scan.files,
             _by_id=MappingProxyType({pm.id: pm for pm in incidents}),
-            parsed=MappingProxyType({rel: pm for rel, pm, _ in parsed if pm is not None}),
+            parsed=MappingProxyType(
+                dict(zip((rel for rel, _ in scan.parsed), models, strict=True))
+            ),
         )
 
     # -- queries -------------------------------------------------------------------
@@ -273,7 +249,101 @@ class KnowledgeBase:
         return tuple(pm for pm in self.incidents if pattern_id in pm.patterns)
 
 
-_Result = tuple[Postmortem | None, tuple[Diagnostic, ...]]
+@dataclass(frozen=True)
+class Validation:
+    """What ``pmkb validate`` needs of a load: every diagnostic and every file's outcome.
+
+    The same files, rules and order as :meth:`KnowledgeBase.load`, but of each
+    post-mortem only its :class:`Citations` are kept (``parsed``, by path), so a
+    large corpus is checked without holding, or moving between processes, its models.
+    """
+
+    settings: Settings
+    today: date
+    patterns: Mapping[str, Pattern]
+    diagnostics: tuple[Diagnostic, ...]
+    files: tuple[FileRecord, ...]
+    parsed: Mapping[str, Citations]
+
+
+def validate(settings: Settings, *, only: Collection[str] | None = None) -> Validation:
+    """Check every file of the knowledge base (per-file rules only on ``only`` when given)."""
+    with _collector_paused():
+        scan = _scan(settings, None, None if only is None else frozenset(only), lean=True)
+    patterns = effective_patterns(scan.patterns, (c for _, c in scan.parsed))
+    return Validation(
+        settings=settings,
+        today=scan.today,
+        patterns=MappingProxyType(patterns),
+        diagnostics=scan.diagnostics,
+        files=scan.files,
+        parsed=MappingProxyType(
+            {rel: c.citations() if isinstance(c, Postmortem) else c for rel, c in scan.parsed}
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _Scan:
+    today: date
+    patterns: dict[str, Pattern]  # defined ones, by id
+    diagnostics: tuple[Diagnostic, ...]  # sorted, without repeats
+    files: tuple[FileRecord, ...]  # sorted by path
+    parsed: list[tuple[str, Postmortem | Citations]]  # every file that parsed, in path order
+    published: list[Postmortem | Citations]  # those published, aliases not yet resolved
+
+
+def _scan(
+    settings: Settings, cache: ParseCache | None, only: frozenset[str] | None, *, lean: bool
+) -> _Scan:
+    """Find, account for, parse and check every file; then the cross-file rules."""
+    today = settings.today or default_today()
+    diagnostics: list[Diagnostic] = []
+    parsed: list[tuple[str, Postmortem | Citations | None, tuple[Diagnostic, ...]]] = []
+    records: dict[str, FileRecord] = {}
+
+    candidates: list[tuple[str, Path]] = []
+    for found in _walk(settings):
+        if found.path is None:
+            diagnostics.append(Diagnostic(found.rel, 1, 1, "PM001", Level.ERROR, found.reason))
+            records[found.rel] = FileRecord(found.rel, FileOutcome.FAILED, found.reason)
+            continue
+        reason = _ignore_reason(found.path.name)
+        if reason is not None:
+            records[found.rel] = FileRecord(found.rel, FileOutcome.IGNORED, reason)
+            continue
+        candidates.append((found.rel, found.path))
+    results = _load_files(candidates, settings, today, cache, only, lean)
+    for (rel, _), (model, diags) in zip(candidates, results, strict=True):
+        parsed.append((rel, model, diags))
+        diagnostics.extend(diags)
+
+    patterns, pattern_diags = _load_patterns(settings)
+    diagnostics.extend(pattern_diags)
+    models = [pm for _, pm, _ in parsed if pm is not None]
+    diagnostics.extend(check_corpus(models, patterns, settings.patterns_dir))
+
+    failing = {d.path for d in diagnostics if d.level is Level.ERROR}
+    published: list[Postmortem | Citations] = []
+    for rel, pm, _ in parsed:
+        if pm is None or rel in failing:
+            records[rel] = FileRecord(rel, FileOutcome.FAILED, "has errors")
+        elif pm.status is Status.DRAFT and not settings.show_drafts:
+            records[rel] = FileRecord(rel, FileOutcome.DRAFT_HIDDEN, "draft (show_drafts is off)")
+        else:
+            records[rel] = FileRecord(rel, FileOutcome.PUBLISHED)
+            published.append(pm)
+    return _Scan(
+        today=today,
+        patterns=patterns,
+        diagnostics=tuple(sorted(set(diagnostics))),
+        files=tuple(records[k] for k in sorted(records)),
+        parsed=[(rel, pm) for rel, pm, _ in parsed if pm is not None],
+        published=published,
+    )
+
+
+_Result = tuple[Postmortem | Citations | None, tuple[Diagnostic, ...]]
 
 # From this many files to parse, parsing fans out over a process pool (below it, starting
 # the workers costs more than it saves). PMKB_WORKERS=1 keeps everything in-process.
@@ -299,19 +369,31 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass(frozen=True)
+class _Job:
+    """What every file of one run is checked with."""
+
+    settings: Settings
+    today: date
+    only: frozenset[str] | None  # run the per-file rules on these paths alone
+    lean: bool  # keep only each post-mortem's citations (``pmkb validate``)
+
+
 def _load_files(
     files: Sequence[tuple[str, Path]],
     settings: Settings,
     today: date,
     cache: ParseCache | None,
     only: frozenset[str] | None = None,
+    lean: bool = False,
 ) -> list[_Result]:
     """Read every file, then parse and check those the cache does not hold, in order.
 
     Without a cache, reading is left to whoever parses (workers read in parallel).
     """
+    job = _Job(settings, today, only, lean)
     if cache is None:
-        return _run_all(list(files), settings, today, only)
+        return _run_all(list(files), job)
     results: list[_Result | None] = []
     todo: list[tuple[int, str, bytes]] = []
     for rel, path in files:
@@ -320,15 +402,17 @@ def _load_files(
             results.append(data)
             continue
         key = (rel, data, settings, today)
-        if cache is not None and key in cache:
+        if key in cache:
             results.append(cache[key])
             continue
         todo.append((len(results), rel, data))
         results.append(None)
-    fresh = _run_all([(rel, data) for _, rel, data in todo], settings, today)
+    fresh = _run_all([(rel, data) for _, rel, data in todo], job)
     for (index, rel, data), result in zip(todo, fresh, strict=True):
         results[index] = result
-        cache[(rel, data, settings, today)] = result
+        model = result[0]
+        if not isinstance(model, Citations):  # a cache serves full loads only
+            cache[(rel, data, settings, today)] = (model, result[1])
     return [result for result in results if result is not None]
 
 
@@ -357,7 +441,7 @@ def _read(rel: str, path: Path, settings: Settings) -> bytes | _Result:
 
 def _parse_one(
     rel: str, data: bytes, settings: Settings, today: date, check: bool = True
-) -> _Result:
+) -> tuple[Postmortem | None, tuple[Diagnostic, ...]]:
     """Parse one post-mortem, and run the per-file rules on it unless ``check`` is off."""
     pm, diags = parse_postmortem(data, rel, settings)
     if pm is not None and check:
@@ -378,26 +462,29 @@ def _workers() -> int:
 _Item = tuple[str, bytes | Path]
 
 
-def _run_one(
-    item: _Item, settings: Settings, today: date, only: frozenset[str] | None = None
-) -> _Result:
+def _run_one(item: _Item, job: _Job) -> _Result:
     """Read (unless given the bytes), parse and check one post-mortem."""
     rel, source = item
-    data = source if isinstance(source, bytes) else _read(rel, source, settings)
+    data = source if isinstance(source, bytes) else _read(rel, source, job.settings)
     if not isinstance(data, bytes):
         return data
-    return _parse_one(rel, data, settings, today, only is None or rel in only)
+    only = job.only
+    pm, diags = _parse_one(rel, data, job.settings, job.today, only is None or rel in only)
+    if job.lean and pm is not None:
+        return pm.citations(), diags
+    return pm, diags
 
 
-def _run_all(
-    files: list[_Item], settings: Settings, today: date, only: frozenset[str] | None = None
-) -> list[_Result]:
+def _run_all(files: list[_Item], job: _Job) -> list[_Result]:
     """Check ``files``, in order; over a process pool when it pays off.
 
     The pool forks (cheap, and nothing is imported again), so it is used only where
     forking is safe: a platform that has it, and a process with no other thread
     (``mkdocs serve`` runs a server thread; its rebuilds go through the cache anyway).
-    Results are identical either way; any failure of the pool falls back to serial.
+    This process is one of the workers: the pool takes chunks from the front while
+    it checks chunks from the back (any the pool has not started yet), so its share
+    never crosses a process boundary. Results are identical either way; any failure
+    of the pool falls back to serial.
     """
     workers = min(_workers(), -(-len(files) // _CHUNK_FILES))
     if (
@@ -406,37 +493,48 @@ def _run_all(
         or "fork" not in multiprocessing.get_all_start_methods()
         or threading.active_count() > 1
     ):
-        return [_run_one(item, settings, today, only) for item in files]
+        return [_run_one(item, job) for item in files]
     chunks = [files[i : i + _CHUNK_FILES] for i in range(0, len(files), _CHUNK_FILES)]
-    portable = replace(settings, blame_phrases=dict(settings.blame_phrases))
+    portable = replace(
+        job, settings=replace(job.settings, blame_phrases=dict(job.settings.blame_phrases))
+    )
+    done_here: dict[int, list[_Result]] = {}
     try:
         with ProcessPoolExecutor(
-            workers,
+            workers - 1,
             mp_context=multiprocessing.get_context("fork"),
             initializer=_start_worker,
-            initargs=(portable, today, only),
+            initargs=(portable,),
         ) as pool:
-            return [
-                result for blob in pool.map(_run_chunk, chunks) for result in pickle.loads(blob)
-            ]
+            futures = [pool.submit(_run_chunk, chunk) for chunk in chunks]
+            for index in reversed(range(len(chunks))):
+                if not futures[index].cancel():
+                    break  # the pool has started it: every chunk before it is taken too
+                done_here[index] = [_run_one(item, job) for item in chunks[index]]
+            results: list[_Result] = []
+            for index, future in enumerate(futures):
+                results.extend(
+                    done_here[index] if index in done_here else pickle.loads(future.result())
+                )
+            return results
     except (OSError, RuntimeError):  # no processes to be had (BrokenProcessPool is one)
-        return [_run_one(item, settings, today, only) for item in files]
+        return [_run_one(item, job) for item in files]
 
 
-_WORKER_STATE: list[tuple[Settings, date, frozenset[str] | None]] = []
+_WORKER_JOB: list[_Job] = []
 
 
-def _start_worker(settings: Settings, today: date, only: frozenset[str] | None) -> None:
-    _WORKER_STATE[:] = [(settings, today, only)]
+def _start_worker(job: _Job) -> None:
+    _WORKER_JOB[:] = [job]
 
 
 def _run_chunk(chunk: list[_Item]) -> bytes:
     """In a worker: check a chunk, and pickle the results for the parent in one go."""
-    settings, today, only = _WORKER_STATE[0]
+    job = _WORKER_JOB[0]
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _DISPATCH
-    pickler.dump([_run_one(item, settings, today, only) for item in chunk])
+    pickler.dump([_run_one(item, job) for item in chunk])
     return buffer.getvalue()
 
 

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 __all__ = [
     "ActionItem",
     "ActionStatus",
+    "Citations",
     "Detection",
     "Diagnostic",
     "Impact",
@@ -189,8 +190,34 @@ class Impact:
     slo_budget_burned: str | None = None  # percentage string
 
 
+# the keys whose lines the cross-file rules report on (PM007, PM050, PM051)
+_CITING_KEYS = ("id", "root_causes", "contributing_factors", "related")
+
+
 def _frozen(mapping: Mapping[str, int] | None = None) -> Mapping[str, int]:
     return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class Citations:
+    """What the cross-file rules read of a post-mortem: its id and the ids it cites.
+
+    ``pmkb validate`` keeps only this of each file (a :class:`Postmortem` has the
+    same attributes), so checking a large corpus moves little data between processes.
+    """
+
+    id: str
+    path: str
+    status: Status
+    root_causes: tuple[str, ...]
+    contributing_factors: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    key_lines: Mapping[str, int] = field(default_factory=_frozen)  # the cited keys' lines
+
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        """Root causes then contributing factors, without repeats."""
+        return tuple(dict.fromkeys(self.root_causes + self.contributing_factors))
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +292,19 @@ class Postmortem:
     def patterns(self) -> tuple[str, ...]:
         """Root causes then contributing factors, without repeats."""
         return tuple(dict.fromkeys(self.root_causes + self.contributing_factors))
+
+    def citations(self) -> Citations:
+        """The part of this post-mortem the cross-file rules read."""
+        lines = self.key_lines
+        return Citations(
+            self.id,
+            self.path,
+            self.status,
+            self.root_causes,
+            self.contributing_factors,
+            self.related,
+            MappingProxyType({key: lines[key] for key in _CITING_KEYS if key in lines}),
+        )
 
     @property
     def time_to_detect(self) -> timedelta:

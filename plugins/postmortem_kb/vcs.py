@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from .corpus import fold as _fold
-from .kb import KnowledgeBase
+from .kb import KnowledgeBase, Validation, validate
 from .model import Diagnostic
 from .settings import Settings
 
@@ -124,7 +124,7 @@ def changed_files(settings: Settings, base_ref: str) -> ChangedFiles:
 
 
 def changed_diagnostics(
-    kb: KnowledgeBase, changed: Collection[str], gone: Collection[str] = ()
+    kb: KnowledgeBase | Validation, changed: Collection[str], gone: Collection[str] = ()
 ) -> tuple[Diagnostic, ...]:
     """The diagnostics of ``changed`` files and the cross-file ones involving them, sorted."""
     changed_set = set(changed)
@@ -157,9 +157,9 @@ def changed_diagnostics(
 
 def validate_changed(
     settings: Settings, base_ref: str
-) -> tuple[KnowledgeBase, ChangedFiles, tuple[Diagnostic, ...]]:
+) -> tuple[Validation, ChangedFiles, tuple[Diagnostic, ...]]:
     """``pmkb validate --changed BASE_REF``: the knowledge base (per-file rules on the
     changed files only), what changed, and the diagnostics to report. Raises :class:`GitError`."""
     files = changed_files(settings, base_ref)
-    kb = KnowledgeBase.load(settings, only=files.changed)
+    kb = validate(settings, only=files.changed)
     return kb, files, changed_diagnostics(kb, files.changed, files.gone)
