@@ -347,10 +347,24 @@ def test_title_and_desc_escape_data() -> None:
 @pytest.mark.parametrize(
     ("values", "expected"),
     [
-        # quartiles by linear interpolation; 100 is beyond q3 + 1.5 × 4.5 = 14.5
+        # quartiles by linear interpolation; 16 is beyond q3 + 1.5 × 4.5 = 14.5
         (
-            [1, 2, 3, 4, 5, 6, 7, 8, 9, 100],
-            BoxStats(q1=3.25, median=5.5, q3=7.75, low=1, high=9, outliers=(100,)),
+            [1, 2, 3, 4, 5, 6, 7, 8, 9, 16],
+            BoxStats(q1=3.25, median=5.5, q3=7.75, low=1, high=9, outliers=(16,)),
+        ),
+        # a value exactly at q3 + 1.5 × IQR is the whisker's end, not an outlier
+        (
+            [1, 2, 3, 4, 5, 6, 7, 8, 9, 14.5],
+            BoxStats(q1=3.25, median=5.5, q3=7.75, low=1, high=14.5, outliers=()),
+        ),
+        # and below the box: q1 - 1.5 × 4.5 = -3.5
+        (
+            [-3.5, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+            BoxStats(q1=3.25, median=5.5, q3=7.75, low=-3.5, high=10, outliers=()),
+        ),
+        (
+            [-4, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+            BoxStats(q1=3.25, median=5.5, q3=7.75, low=2, high=10, outliers=(-4,)),
         ),
         # IQR 0: whiskers stop at the box, each outlying value listed once
         (
@@ -545,3 +559,15 @@ def test_table_html_escapes_cells_and_aligns_numbers() -> None:
 def test_empty_detection_report_table_has_only_the_overall_row() -> None:
     table = detection_share_table(DetectionReport(detection_report([]).overall, ()))
     assert table.rows == (("All", "0", "–", "–", "–", "–"),)
+
+
+def test_an_absurdly_long_label_leaves_the_plot_its_room() -> None:
+    counts = [
+        QuarterCount("Q" * 400 + str(k), MappingProxyType({Severity.P0: 1})) for k in range(9)
+    ]
+    svg = incidents_per_quarter_svg(counts)
+    spines = re.search(r'<path d="M([\d.]+) ([\d.]+)V([\d.]+)H([\d.]+)', svg)
+    assert spines is not None
+    left, top, bottom, right = (float(v) for v in spines.groups())
+    # 9 quarters: 7 in (504 pt) wide; the margins stop at a third of it and half the height
+    assert (left, top, right, bottom) == (168, 26, 494, 119)

@@ -348,6 +348,7 @@ class _Axes:
         return self.left + (index + 0.5) * self.slot
 
     def y(self, value: float) -> float:
+        """The height of ``value``."""
         return self.bottom - self.scale(value) * (self.bottom - self.top)
 
 
@@ -374,6 +375,8 @@ def _layout(
         slot = (width - left - right) / len(labels)
         right = max(right, _text_width(labels[-1][0]) / 2 - slot / 2 + 4)
     top = 26.0 if legend else 10.0
+    # Absurdly long labels are cut off by the chart's edge rather than squash the plot.
+    left, right, below = min(left, width / 3), min(right, width / 3), min(below, _HEIGHT / 2)
     bottom = _HEIGHT - below - 2 * _TICK - 4
     return _Axes(width, left, top, width - right, bottom, len(labels), scale)
 
@@ -601,18 +604,9 @@ def duration_svg(
     highest = report.overall.max or 0.0
     ticks = _duration_ticks(highest)
     top = _symlog(max(ticks[-1][0], highest) * 1.15)  # beyond a year: no outlier clipped
-    axes = _layout(
-        [(key, f"n={stats.count}") for key, stats in groups],
-        ticks,
-        lambda minutes: _symlog(minutes) / top,
-        legend=False,
-    )
-    grid, frame = _frame(
-        axes,
-        [(key, f"n={stats.count}") for key, stats in groups],
-        ticks,
-        f"{report.metric.label} (log scale)",
-    )
+    labels = [(key, f"n={stats.count}") for key, stats in groups]
+    axes = _layout(labels, ticks, lambda minutes: _symlog(minutes) / top, legend=False)
+    grid, frame = _frame(axes, labels, ticks, f"{report.metric.label} (log scale)")
     return _svg(chart_id, axes.width, title, desc, [*grid, *_boxes(axes, groups), *frame])
 
 
