@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import doctest
+import re
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import jinja2
+import markdown
 import pytest
+import yaml
 
 from postmortem_kb import pages as pages_module
 from postmortem_kb.kb import KnowledgeBase
@@ -26,6 +30,7 @@ from postmortem_kb.model import (
 )
 from postmortem_kb.pages import (
     GENERATORS,
+    HtmlStash,
     SiteContext,
     UnescapedValueError,
     format_duration,
@@ -177,9 +182,8 @@ def test_generated_uris(site: dict[str, str]) -> None:
 def test_titles_and_content_are_data_not_templates(site: dict[str, str]) -> None:
     """``{{ 7*7 }}`` and HTML in a title or section come out escaped and literal."""
     page = site["incidents/b.md"]
-    assert (
-        "title: <b>{{ 7*7 }}</b>\n" in page
-    )  # front matter: plain YAML (the plugin escapes it for HTML)
+    # front matter: a JSON string, which YAML reads as is (the plugin escapes it for HTML)
+    assert 'title: "<b>{{ 7*7 }}</b>"\n' in page
     assert "\n# &lt;b\\>\\{\\{ 7\\*7 \\}\\}&lt;/b\\>\n" in page
     assert "It broke {{ 7*7 }} &lt;script>x&lt;/script>." in page
     assert "49" not in page
@@ -195,8 +199,8 @@ def test_incident_page_card_timeline_and_banner(site: dict[str, str]) -> None:
         "- **Root causes:** [DNS misconfiguration](../patterns/dns.md)",
         "- **Services:** [api](../services/api.md)",
         '| <span id="t1"></span>08:55 | −5 min | deploy | ci |  |',
-        '| <span id="t2"></span>09:00 | \\+0 min | errors start | logs | [← 08:55](#t1) |',
-        '| 09:10 | \\+10 min | <span class="pmkb-decision" title="Decision point">◆</span> '
+        '| <span id="t2"></span>09:00 | +0 min | errors start | logs | [← 08:55](#t1) |',
+        '| 09:10 | +10 min | <span class="pmkb-decision" title="Decision point">◆</span> '
         "Decision: roll back | chat | [← 09:00](#t2) |",
     ):
         assert line + "\n" in page
@@ -325,3 +329,95 @@ def test_links_and_durations() -> None:
         "1 d 0 h 00 min",
     ]
     assert format_duration(None) == "—"
+
+
+def test_timeline_without_causal_links_has_no_cause_column() -> None:
+    """The Cause column shows only when some row links to an earlier one."""
+    pm = incident("a", 0)
+    pm = replace(pm, timeline=tuple(replace(ev, cause="") for ev in pm.timeline))
+    page = generate(knowledge_base([pm], PATTERNS))["incidents/a.md"]
+    table = page[page.index("| Time |") : page.index("\n\n", page.index("| Time |"))]
+    assert table.splitlines() == [
+        "| Time | Elapsed | Event | Source |",
+        "|---|---|---|---|",
+        "| 08:55 | −5 min | deploy | ci |",
+        "| 09:00 | +0 min | errors start | logs |",
+        '| 09:10 | +10 min | <span class="pmkb-decision" title="Decision point">◆</span> '
+        "Decision: roll back | chat |",
+    ]
+
+
+_HOSTILE_VALUES = (
+    'a "quoted": title # not a comment',
+    "- looks: [like, yaml]\n---\n...",
+    "tab\tnewline\nnull\x00 del\x7f c1\x85\x9f",
+    "line\u2028para\u2029bom\ufeff nonchar\ufffe\uffff",
+    "emoji 😀 accents é ü 漢字",
+    "yes",
+    "2025-01-01",
+    "~",
+    "",
+)
+
+
+@pytest.mark.parametrize("value", _HOSTILE_VALUES)
+def test_front_matter_reads_back_as_the_same_values(value: str) -> None:
+    """Each ``key: <JSON>`` line is YAML that reads back as exactly the value written."""
+    text = pages_module._front_matter(title=value, tags=[value, "x"], search={"boost": 2})
+    assert text.startswith("---\n") and text.endswith("\n---\n")
+    assert yaml.safe_load(text[4:-4]) == {
+        "search": {"boost": 2},
+        "tags": [value, "x"],
+        "title": value,
+    }
+    assert text.count("\n") == 5  # one line per key: no value spills onto another line
+
+
+def test_front_matter_leaves_out_empty_values() -> None:
+    assert pages_module._front_matter(title="T", tags=[], search=None) == '---\ntitle: "T"\n---\n'
+
+
+def test_html_stash_round_trip_through_markdown() -> None:
+    """A stashed block reaches Markdown as one word and comes back exactly, in place."""
+    stash = HtmlStash()
+    block = '<table class="x">\n<tr><td>a &amp; b</td></tr>\n</table>\n'
+    placeholder = stash.add(block)
+    assert re.fullmatch(r"pmkb[0-9a-f]{16}x0\n", placeholder)
+    html = markdown.markdown(f"# T\n\n{placeholder}\nafter *this*\n")
+    assert html == f"<h1>T</h1>\n<p>{placeholder.strip()}</p>\n<p>after <em>this</em></p>"
+    assert stash.restore(html) == (
+        '<h1>T</h1>\n<table class="x">\n<tr><td>a &amp; b</td></tr>\n</table>\n'
+        "<p>after <em>this</em></p>"
+    )
+
+
+def test_html_stash_restores_only_its_own_tokens() -> None:
+    """Another stash's token, or a guessed one, is left as text: no author can name a block."""
+    ours, other = HtmlStash(), HtmlStash()
+    token = ours.add("<b>ours</b>").strip()
+    foreign = other.add("<b>other</b>").strip()
+    guessed = token[: -len("0")] + "7"
+    page = f"<p>{token}</p>\n<p>{foreign}</p>\n<p>{guessed}</p>\n<p>x {token}</p>"
+    assert (
+        ours.restore(page) == f"<b>ours</b>\n<p>{foreign}</p>\n<p>{guessed}</p>\n<p>x {token}</p>"
+    )
+    assert other.restore("<p>nothing</p>") == "<p>nothing</p>"
+
+
+def test_stashed_site_restores_to_the_unstashed_pages() -> None:
+    """With a stash every generated HTML block is out of the Markdown, and restoring puts it back."""
+    kb = knowledge_base(
+        [incident("a", 0), incident("b", 10, title="<b>{{ 7*7 }}</b>", services=("api", "db"))],
+        PATTERNS,
+    )
+    plain = generate(kb, link_style="directory")
+    stash = HtmlStash()
+    stashed = generate(kb, link_style="directory", stash=stash)
+    assert stashed.keys() == plain.keys()
+    token = re.compile(r"^(pmkb[0-9a-f]{16}x[0-9]+)$", re.MULTILINE)
+    for uri in ("incidents/a.md", "incidents/index.md", "actions.md", "graph.md", "dashboard.md"):
+        assert "<table" not in stashed[uri] and "<svg" not in stashed[uri], uri
+        restored = stash.restore(token.sub(r"<p>\1</p>", stashed[uri]))
+        squeeze = re.compile(r"\n+")
+        assert squeeze.sub("\n", restored) == squeeze.sub("\n", plain[uri]), uri
+    assert len(token.findall(stashed["incidents/a.md"])) == 3  # card, related, neighbourhood

@@ -120,9 +120,9 @@ _DURATION_METRICS = (Metric.TIME_TO_DETECT, Metric.TIME_TO_MITIGATE, Metric.TIME
 _NBSP = "\u00a0"
 
 
-def _chart(svg: str, table: charts.Table) -> Safe:
+def _chart(ctx: SiteContext, svg: str, table: charts.Table) -> Safe:
     """An inline chart followed by its data table in a collapsible block."""
-    return Safe(
+    return ctx.raw(
         f'<div class="pmkb-chart-box">\n{svg.strip()}\n</div>\n\n'
         '<details class="pmkb-data">\n'
         f"<summary>Data table: {escape.html_text(table.caption)}</summary>\n"
@@ -167,10 +167,12 @@ def dashboard_page(ctx: SiteContext) -> Iterator[tuple[str, str]]:
                 median=_minutes(report.overall.median),
                 p90=_minutes(report.overall.p90),
                 by_quarter=_chart(
+                    ctx,
                     charts.duration_svg(report, by="quarter"),
                     charts.duration_table(report, by="quarter"),
                 ),
                 by_severity=_chart(
+                    ctx,
                     charts.duration_svg(report, by="severity"),
                     charts.duration_table(report, by="severity"),
                 ),
@@ -194,11 +196,13 @@ def dashboard_page(ctx: SiteContext) -> Iterator[tuple[str, str]]:
             front_matter=_front_matter(title="Dashboard", search=SEARCH_EXCLUDE),
             data=data,
             per_quarter=_chart(
+                ctx,
                 charts.incidents_per_quarter_svg(data.per_quarter),
                 charts.incidents_per_quarter_table(data.per_quarter),
             ),
             durations=durations,
             detection=_chart(
+                ctx,
                 charts.detection_share_svg(data.detection),
                 charts.detection_share_table(data.detection),
             ),
@@ -590,7 +594,7 @@ def neighbourhood(
     else:
         head, label = "", "<strong>Neighbourhood:</strong> " if ctx.html else "**Neighbourhood:** "
     if ctx.html:
-        return Safe(f'{head}<p class="pmkb-neighbours">{label}{line}</p>\n')
+        return Safe(head + ctx.raw(f'<p class="pmkb-neighbours">{label}{line}</p>\n'))
     return Safe(f"{head}{label}{line}\n")
 
 

@@ -14,9 +14,11 @@ shown as written.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import posixpath
 import re
+import secrets
 import statistics
 import urllib.parse
 from collections import defaultdict
@@ -28,7 +30,6 @@ from typing import Any, Literal
 
 import jinja2
 import networkx as nx
-import yaml
 
 from . import escape
 from .escape import Safe
@@ -39,6 +40,7 @@ from .model import ActionItem, Pattern, Postmortem, Status, TimelineEvent
 __all__ = [
     "GENERATORS",
     "Generator",
+    "HtmlStash",
     "LinkStyle",
     "SiteContext",
     "UnescapedValueError",
@@ -97,21 +99,80 @@ def _md_link(text: Any, target: str) -> Safe:
 # pages (actions, lessons, dashboard) quote the same text from every incident and
 # would otherwise outrank them (Material's per-page `search.boost`).
 SEARCH_BOOST = {"boost": 2}
-# The dashboard, action items, lessons and graph pages only gather what incident and
-# pattern pages already say (lessons included): out of the index, which stays smaller and
-# quicker to build; readers reach them from the navigation.
+# The indexes, service pages, dashboard, action items, lessons and graph pages only gather
+# what incident and pattern pages already say (lessons included): out of the index, which
+# stays smaller and quicker to build (Material skips parsing them); readers reach them
+# from the navigation and from every incident's links.
 SEARCH_EXCLUDE = {"exclude": True}
 
 
+# What YAML will not read as itself inside a double-quoted scalar, though JSON leaves it
+# raw: characters YAML refuses in a stream (C1 controls, DEL, surrogates, U+FFFE/F), line
+# breaks YAML folds (NEL, U+2028, U+2029) and the byte-order mark.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+
+
+def _yaml_value(value: Any) -> str:
+    """``value`` as JSON, which is YAML flow style: a tenth of the cost of ``yaml.safe_dump``."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
 def _front_matter(**values: Any) -> Safe:
-    """YAML front matter of plain values (the plugin escapes title and tags for HTML)."""
-    kept = {k: v for k, v in values.items() if v not in (None, [], ())}
-    dumped = yaml.safe_dump(kept, allow_unicode=True, sort_keys=True, width=math.inf)
-    return Safe(f"---\n{dumped}---\n")
+    """YAML front matter of plain values, one ``key: <JSON>`` line each, keys sorted.
+
+    The plugin escapes title and tags for HTML.
+
+    >>> print(_front_matter(title='a "b"', tags=["x"], search=None), end="")
+    ---
+    tags: ["x"]
+    title: "a \\"b\\""
+    ---
+    """
+    lines = "".join(
+        f"{key}: {_yaml_value(value)}\n"
+        for key, value in sorted(values.items())
+        if value not in (None, [], ())
+    )
+    return Safe(f"---\n{lines}---\n")
 
 
-def template_environment(extra_dirs: Sequence[Path] = ()) -> jinja2.Environment:
-    """The Jinja environment of the page templates: Markdown output, escaping explicit."""
+class HtmlStash:
+    """Raw HTML blocks kept out of Python-Markdown, restored into the rendered page.
+
+    Python-Markdown runs every raw HTML block through its pure-Python HTML parser (and
+    MkDocs parses it once more for anchors): on a generated table of a thousand rows
+    that is most of the page's cost. A stashed block reaches Markdown as a one-word
+    paragraph, ``<p>TOKEN</p>`` after rendering, which :meth:`restore` swaps for the
+    block. Tokens carry a random nonce, so no text an author writes can name a block.
+    """
+
+    def __init__(self) -> None:
+        self._prefix = f"pmkb{secrets.token_hex(8)}x"
+        self._blocks: dict[str, str] = {}
+        self._token = re.compile(f"<p>({self._prefix}[0-9]+)</p>")
+
+    def add(self, html: str) -> Safe:
+        """The placeholder paragraph standing for ``html`` (a block of generated, escaped HTML)."""
+        token = f"{self._prefix}{len(self._blocks)}"
+        self._blocks[token] = html.strip("\n")
+        return Safe(f"{token}\n")
+
+    def restore(self, html: str) -> str:
+        """``html`` (a rendered page) with every placeholder paragraph replaced by its block."""
+        if self._prefix not in html:
+            return html
+        return self._token.sub(lambda m: self._blocks.get(m[1], m[0]), html)
+
+
+def template_environment(
+    extra_dirs: Sequence[Path] = (), stash: HtmlStash | None = None
+) -> jinja2.Environment:
+    """The Jinja environment of the page templates: Markdown output, escaping explicit.
+
+    ``{% filter raw_html %}`` marks a block of generated HTML: stashed when ``stash``
+    is given (see :class:`HtmlStash`), else written as it is.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([*extra_dirs, TEMPLATES]),
         autoescape=False,  # Markdown, not HTML: each value picks its escape filter
@@ -133,6 +194,7 @@ def template_environment(extra_dirs: Sequence[Path] = ()) -> jinja2.Environment:
         xml_text=escape.xml_text,
         duration=format_duration,
         link=_md_link,
+        raw_html=stash.add if stash is not None else Safe,
     )
     return env
 
@@ -207,6 +269,7 @@ class SiteContext:
     site_url: str | None = None  # absolute URL of the built site, when known (feeds)
     by_pattern: Mapping[str, tuple[Citation, ...]] = field(default_factory=dict)
     by_service: Mapping[str, tuple[Postmortem, ...]] = field(default_factory=dict)
+    stash: HtmlStash | None = None
 
     def render(self, template: str, **values: Any) -> str:
         """Render one page template."""
@@ -225,6 +288,10 @@ class SiteContext:
         ``.md`` links they resolve themselves.
         """
         return self.link_style != "md"
+
+    def raw(self, html: str) -> Safe:
+        """A block of generated, escaped HTML: stashed out of Markdown when the site stashes."""
+        return self.stash.add(html) if self.stash is not None else Safe(html)
 
     def text(self, value: Any) -> Safe:
         """Plain text escaped for this site's chrome (HTML text or Markdown inline text)."""
@@ -260,6 +327,7 @@ def _context(
     *,
     site_name: str = "Post-mortem knowledge base",
     site_url: str | None = None,
+    stash: HtmlStash | None = None,
 ) -> SiteContext:
     by_pattern: dict[str, list[Citation]] = defaultdict(list)
     by_service: dict[str, list[Postmortem]] = defaultdict(list)
@@ -280,6 +348,7 @@ def _context(
         site_url=site_url,
         by_pattern={k: tuple(v) for k, v in by_pattern.items()},
         by_service={k: tuple(v) for k, v in by_service.items()},
+        stash=stash,
     )
 
 
@@ -364,7 +433,7 @@ def _incident_card(ctx: SiteContext, pm: Postmortem, uri: str) -> Safe:
         rows.append(("Tags", t(", ".join(pm.tags))))
     css = f"pmkb-card pmkb-sev-{escape.html_attr(str(pm.severity).lower())}"
     if ctx.html:
-        return Safe(f'<div class="{css}">\n{ctx.items(rows, "pmkb-facts")}</div>\n')
+        return ctx.raw(f'<div class="{css}">\n{ctx.items(rows, "pmkb-facts")}</div>\n')
     return Safe(f'<div class="{css}" markdown>\n\n{ctx.items(rows, "pmkb-facts")}\n</div>\n')
 
 
@@ -399,7 +468,7 @@ def _related_block(
         listing = Safe(
             "<p>No related incidents yet.</p>\n" if ctx.html else "No related incidents yet.\n"
         )
-    return Safe(f"{listing}\n{neighbourhood}")
+    return Safe(f"{ctx.raw(listing) if ctx.html else listing}\n{neighbourhood}")
 
 
 def incident_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
@@ -415,6 +484,7 @@ def incident_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
         # patterns and services: incidents are the related ones above, and the graph view
         around = _neighbourhood(ctx, node, uri, kinds=("pattern", "service"), heading=False)
         before, after = "", ""
+        rows = _timeline_rows(pm)
         timeline = pm.section("timeline")
         if timeline:
             before, after = _split_table(timeline.markdown)
@@ -426,7 +496,9 @@ def incident_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
                 uri=uri,
                 front_matter=_front_matter(title=pm.title, tags=list(pm.tags), search=SEARCH_BOOST),
                 draft=pm.status is Status.DRAFT,
-                timeline_rows=_timeline_rows(pm),
+                timeline_rows=rows,
+                # no Cause column when no row links to its cause: empty cells cost Markdown time
+                timeline_causes=any(row.cause_anchor for row in rows),
                 timeline_before=before,
                 timeline_after=after,
                 card=_incident_card(ctx, pm, uri),
@@ -461,7 +533,7 @@ def incidents_index(ctx: SiteContext) -> Iterator[tuple[str, str]]:
         uri,
         ctx.render(
             "incidents_index.md.j2",
-            front_matter=_front_matter(title="Incidents"),
+            front_matter=_front_matter(title="Incidents", search=SEARCH_EXCLUDE),
             rows=_incident_rows(ctx, uri, ctx.kb.incidents),
             filters="severity status service pattern year",
         ),
@@ -566,7 +638,7 @@ def patterns_index(ctx: SiteContext) -> Iterator[tuple[str, str]]:
         uri,
         ctx.render(
             "patterns_index.md.j2",
-            front_matter=_front_matter(title="Patterns"),
+            front_matter=_front_matter(title="Patterns", search=SEARCH_EXCLUDE),
             by_count=by_count,
             by_reach=by_reach,
             rel=lambda to: href(uri, to),
@@ -592,7 +664,7 @@ def service_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
             ctx.render(
                 "service.md.j2",
                 service=service,
-                front_matter=_front_matter(title=service),
+                front_matter=_front_matter(title=service, search=SEARCH_EXCLUDE),
                 rows=_incident_rows(ctx, uri, incidents),
                 filters="severity status pattern year",
                 patterns=sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])),
@@ -614,7 +686,7 @@ def services_index(ctx: SiteContext) -> Iterator[tuple[str, str]]:
         uri,
         ctx.render(
             "services_index.md.j2",
-            front_matter=_front_matter(title="Services"),
+            front_matter=_front_matter(title="Services", search=SEARCH_EXCLUDE),
             rows=rows,
             rel=lambda to: href(uri, to),
             service_uri=service_uri,
@@ -670,19 +742,22 @@ def generate(
     template_dirs: Sequence[Path] = (),
     site_name: str = "Post-mortem knowledge base",
     site_url: str | None = None,
+    stash: HtmlStash | None = None,
 ) -> dict[str, str]:
     """Every generated page and file of the site: ``{src_uri: content}``, sorted by URI.
 
     ``template_dirs`` are searched before the packaged templates (overrides);
-    ``site_name`` titles the feeds, whose links are absolute when ``site_url`` is given.
+    ``site_name`` titles the feeds, whose links are absolute when ``site_url`` is given;
+    with a ``stash``, blocks of generated HTML stay out of the Markdown (:class:`HtmlStash`).
     """
     ctx = _context(
         kb,
         graph if graph is not None else build_graph(kb),
-        template_environment(template_dirs),
+        template_environment(template_dirs, stash),
         link_style,
         site_name=site_name,
         site_url=site_url,
+        stash=stash,
     )
     pages: dict[str, str] = {}
     for generator in generators:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from collections.abc import MutableMapping
 from datetime import date
 from pathlib import Path
@@ -28,7 +29,7 @@ from .graph import build_graph
 from .kb import FileOutcome, KnowledgeBase
 from .learning import AUTHOR_MARKDOWN_PAGES, LEARNING_PAGES, feed_links, merge_home
 from .model import Level
-from .pages import LinkStyle, generate
+from .pages import HtmlStash, LinkStyle, generate
 from .sanitize import is_sanitized_page, sanitize
 from .settings import Settings
 
@@ -42,13 +43,10 @@ __all__ = ["PostmortemsConfig", "PostmortemsPlugin"]
 log = get_plugin_logger(__name__)
 
 THEME_DIR = Path(__file__).parent / "theme" / "postmortem_kb"
+# one stylesheet and one script (filters, graph view, accessibility fixes to Material's
+# defaults): every page of the site links them, so each extra file is a link in every head
 CSS = "assets/postmortem_kb/postmortem-kb.css"
 JS = "assets/postmortem_kb/postmortem-kb.js"
-LEARNING_CSS = "assets/postmortem_kb/learning.css"
-GRAPH_JS = "assets/postmortem_kb/graph-view.js"
-# accessibility fixes to Material's defaults (axe-core checks them in tests/browser)
-A11Y_CSS = "assets/postmortem_kb/a11y.css"
-A11Y_JS = "assets/postmortem_kb/a11y.js"
 # generated pages reached through indexes, search, tags and links, never the sidebar
 _IN_NAV = frozenset({"incidents/index.md", "patterns/index.md", "services/index.md"})
 # in the sidebar when MkDocs builds it; an explicit `nav:` lists them if it wants them
@@ -101,6 +99,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self._serving = False
         self._kb: KnowledgeBase | None = None
         self._generated: set[str] = set()
+        self._stash = HtmlStash()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keep one parse cache for all ``mkdocs serve`` rebuilds."""
@@ -115,8 +114,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             if folder.is_dir() and str(folder) not in config.watch:
                 config.watch.append(str(folder))
         config.theme.dirs.append(str(THEME_DIR))
-        config.extra_css.extend((CSS, LEARNING_CSS, A11Y_CSS))
-        config.extra_javascript.extend((JS, GRAPH_JS, A11Y_JS))
+        config.extra_css.append(CSS)
+        config.extra_javascript.append(JS)
         for name in _EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -129,12 +128,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             (log.error if diagnostic.level is Level.ERROR else log.warning)(diagnostic.format())
         style: LinkStyle = "directory" if config.use_directory_urls else "html"
         docs_dir = Path(config.docs_dir).resolve()
+        self._stash = HtmlStash()
         generated = generate(
             kb,
             build_graph(kb),
             link_style=style,
             site_name=config.site_name,
             site_url=config.site_url or None,
+            stash=self._stash,
         )
         for uri, content in generated.items():
             replaced = files.get_file_from_path(uri)
@@ -188,16 +189,25 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         return markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Sanitize the HTML of pages that render an author's Markdown (incidents, patterns, lessons)."""
+        """Sanitize the HTML of pages that render an author's Markdown (incidents, patterns, lessons).
+
+        Then put back the generated HTML blocks kept out of Markdown: they are escaped
+        where they are made, and the sanitizer need not read them again.
+        """
         uri = page.file.src_uri
-        if uri in self._generated and (is_sanitized_page(uri) or uri in AUTHOR_MARKDOWN_PAGES):
-            return sanitize(html)
-        return html
+        if uri not in self._generated:
+            return html
+        if is_sanitized_page(uri) or uri in AUTHOR_MARKDOWN_PAGES:
+            html = sanitize(html)
+        return self._stash.restore(html)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Announce the Atom and JSON feeds in every page's head."""
+        """Announce the Atom and JSON feeds in every page's head; trim generated pages."""
         to_root = get_relative_url("feed.xml", page.url)[: -len("feed.xml")]
-        return output.replace("</head>", feed_links(to_root, config.site_name) + "\n</head>", 1)
+        output = output.replace("</head>", feed_links(to_root, config.site_name) + "\n</head>", 1)
+        if page.file.src_uri in self._generated:
+            output = trim_indentation(output)
+        return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Log what happened to every file, then fail the build if there were errors."""
@@ -254,6 +264,29 @@ def _generated_file(
         file.abs_src_path = str(real)
         file.edit_uri = Path(os.path.relpath(real, docs_dir)).as_posix()
     return file
+
+
+# <pre> and <textarea> keep their whitespace; the theme styles nothing else `white-space: pre`
+_PRESERVED = re.compile(r"(<(pre|textarea)\b.*?</\2>)", re.DOTALL | re.IGNORECASE)
+_INDENT = re.compile(r"\n\s+")
+
+
+def trim_indentation(page: str) -> str:
+    """``page`` without the blank lines and indentation the theme's templates leave.
+
+    A newline followed by any run of whitespace is one newline, which HTML renders the
+    same, except inside ``<pre>`` and ``<textarea>``. A sixth of an incident page's bytes.
+
+    >>> trim_indentation("<div>\\n\\n    <p>a\\n  b</p>\\n<pre>x\\n\\n  y</pre>\\n  </div>")
+    '<div>\\n<p>a\\nb</p>\\n<pre>x\\n\\n  y</pre>\\n</div>'
+    """
+    parts = _PRESERVED.split(page)
+    # split() yields text, then (whole match, tag name) per match: trim the text only
+    return "".join(
+        _INDENT.sub("\n", part) if index % 3 == 0 else part
+        for index, part in enumerate(parts)
+        if index % 3 != 2
+    )
 
 
 def _escape_meta(meta: MutableMapping[str, Any]) -> None:

@@ -84,3 +84,185 @@
     init();
   }
 })();
+
+// postmortem-kb: pan, zoom, neighbour highlighting and kind filters for the graph page.
+// The page's SVG is complete without this script (every node is a link); this only adds
+// interaction. Project-written; reads nothing but the SVG's own data attributes.
+(function () {
+  "use strict";
+
+  var KINDS = ["pattern", "service", "incident"];
+
+  function button(text, label, onClick) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.textContent = text;
+    b.setAttribute("aria-label", label);
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function setup(box) {
+    if (box.getAttribute("data-pmkb-ready")) { return; }
+    box.setAttribute("data-pmkb-ready", "1");
+    var svg = box.querySelector("svg");
+    if (!svg || !svg.viewBox || !svg.viewBox.baseVal) { return; }
+    box.classList.add("pmkb-graph-live");
+    var base = svg.viewBox.baseVal;
+    var home = { x: base.x, y: base.y, w: base.width, h: base.height };
+    var view = { x: home.x, y: home.y, w: home.w, h: home.h };
+
+    var nodes = {};
+    Array.prototype.forEach.call(svg.querySelectorAll("[data-node]"), function (n) {
+      nodes[n.getAttribute("data-node")] = { el: n, edges: [] };
+    });
+    var edges = Array.prototype.slice.call(svg.querySelectorAll("line[data-a]"));
+    edges.forEach(function (e) {
+      var a = nodes[e.getAttribute("data-a")], b = nodes[e.getAttribute("data-b")];
+      if (a) { a.edges.push(e); }
+      if (b) { b.edges.push(e); }
+    });
+
+    function draw() {
+      svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" "));
+    }
+
+    function zoom(factor, cx, cy) {
+      var w = Math.min(home.w * 4, Math.max(home.w / 20, view.w / factor));
+      var h = w * home.h / home.w;
+      if (cx === undefined) { cx = view.x + view.w / 2; cy = view.y + view.h / 2; }
+      view.x = cx - (cx - view.x) * (w / view.w);
+      view.y = cy - (cy - view.y) * (h / view.h);
+      view.w = w;
+      view.h = h;
+      draw();
+    }
+
+    function toSvg(evt) {
+      var r = svg.getBoundingClientRect();
+      return {
+        x: view.x + (evt.clientX - r.left) / r.width * view.w,
+        y: view.y + (evt.clientY - r.top) / r.height * view.h
+      };
+    }
+
+    // ctrl/⌘ + wheel (and trackpad pinch) zooms; a plain wheel keeps scrolling the page
+    svg.addEventListener("wheel", function (evt) {
+      if (!evt.ctrlKey && !evt.metaKey) { return; }
+      evt.preventDefault();
+      var p = toSvg(evt);
+      zoom(evt.deltaY < 0 ? 1.2 : 1 / 1.2, p.x, p.y);
+    }, { passive: false });
+
+    var drag = null;
+    var moved = false;
+    svg.addEventListener("pointerdown", function (evt) {
+      if (evt.button !== 0) { return; }
+      drag = { x: evt.clientX, y: evt.clientY, vx: view.x, vy: view.y };
+      moved = false;
+    });
+    svg.addEventListener("pointermove", function (evt) {
+      if (!drag) { return; }
+      var dx = evt.clientX - drag.x, dy = evt.clientY - drag.y;
+      if (!moved && Math.abs(dx) + Math.abs(dy) < 4) { return; }
+      if (!moved) { svg.setPointerCapture(evt.pointerId); box.classList.add("pmkb-panning"); }
+      moved = true;
+      var r = svg.getBoundingClientRect();
+      view.x = drag.vx - dx / r.width * view.w;
+      view.y = drag.vy - dy / r.height * view.h;
+      draw();
+    });
+    function endDrag() { drag = null; box.classList.remove("pmkb-panning"); }
+    svg.addEventListener("pointerup", endDrag);
+    svg.addEventListener("pointercancel", endDrag);
+    // a drag that ends on a node must not open its page
+    svg.addEventListener("click", function (evt) {
+      if (moved) { evt.preventDefault(); moved = false; }
+    }, true);
+
+    function highlight(key) {
+      var n = nodes[key];
+      if (!n) { return; }
+      svg.classList.add("pmkb-dim");
+      n.el.classList.add("pmkb-hl");
+      n.edges.forEach(function (e) {
+        e.classList.add("pmkb-hl");
+        var other = e.getAttribute("data-a") === key ? e.getAttribute("data-b") : e.getAttribute("data-a");
+        if (nodes[other]) { nodes[other].el.classList.add("pmkb-hl"); }
+      });
+    }
+    function clear() {
+      svg.classList.remove("pmkb-dim");
+      Array.prototype.forEach.call(svg.querySelectorAll(".pmkb-hl"), function (el) {
+        el.classList.remove("pmkb-hl");
+      });
+    }
+    Object.keys(nodes).forEach(function (key) {
+      var el = nodes[key].el;
+      el.addEventListener("mouseenter", function () { highlight(key); });
+      el.addEventListener("mouseleave", clear);
+      el.addEventListener("focus", function () { highlight(key); });
+      el.addEventListener("blur", clear);
+    });
+
+    var hidden = {};
+    function filter() {
+      Object.keys(nodes).forEach(function (key) {
+        var el = nodes[key].el;
+        el.classList.toggle("pmkb-off", !!hidden[el.getAttribute("data-kind")]);
+      });
+      edges.forEach(function (e) {
+        var a = nodes[e.getAttribute("data-a")], b = nodes[e.getAttribute("data-b")];
+        var off = (a && a.el.classList.contains("pmkb-off")) || (b && b.el.classList.contains("pmkb-off"));
+        e.classList.toggle("pmkb-off", !!off);
+      });
+    }
+
+    var bar = document.createElement("div");
+    bar.className = "pmkb-graph-bar";
+    bar.appendChild(button("+", "Zoom in", function () { zoom(1.25); }));
+    bar.appendChild(button("−", "Zoom out", function () { zoom(1 / 1.25); }));
+    bar.appendChild(button("Reset", "Reset the view", function () {
+      view = { x: home.x, y: home.y, w: home.w, h: home.h };
+      draw();
+    }));
+    KINDS.forEach(function (kind) {
+      var label = document.createElement("label");
+      var check = document.createElement("input");
+      check.type = "checkbox";
+      check.checked = true;
+      check.addEventListener("change", function () { hidden[kind] = !check.checked; filter(); });
+      label.appendChild(check);
+      label.appendChild(document.createTextNode(" " + kind.charAt(0).toUpperCase() + kind.slice(1) + "s"));
+      bar.appendChild(label);
+    });
+    var hint = document.createElement("span");
+    hint.textContent = "Drag to pan; Ctrl + wheel or pinch to zoom.";
+    bar.appendChild(hint);
+    box.parentNode.insertBefore(bar, box);
+  }
+
+  function init() {
+    Array.prototype.forEach.call(document.querySelectorAll(".pmkb-graph"), setup);
+  }
+
+  // Material's instant navigation swaps pages without a load event
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(init);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
+
+// postmortem-kb: the search dialog needs an accessible name (axe-core rule aria-dialog-name);
+// Material's search box has role="dialog" but no label.
+(function () {
+  "use strict";
+  document.querySelectorAll('.md-search[role="dialog"]').forEach(function (dialog) {
+    if (!dialog.hasAttribute("aria-label") && !dialog.hasAttribute("aria-labelledby")) {
+      dialog.setAttribute("aria-label", "Search");
+    }
+  });
+})();
