@@ -120,7 +120,7 @@ def test_neighbourhood_lists_at_most_the_limit(monkeypatch: pytest.MonkeyPatch) 
     html = generate(kb, link_style="directory")["patterns/dns.md"]
     assert html[html.index("## Neighbourhood") :] == (
         "## Neighbourhood\n\n"
-        '<p class="pmkb-neighbours">Incidents: <a href="../../incidents/i5/">Incident i5</a>,'
+        '<p class="pmkb-neighbours" data-search-exclude>Incidents: <a href="../../incidents/i5/">Incident i5</a>,'
         ' <a href="../../incidents/i4/">Incident i4</a>, <a href="../../incidents/i3/">'
         "Incident i3</a>. 6 neighbours in all (6 incidents); 3 of 6 listed; see the"
         ' <a href="../../graph/">graph view</a>.</p>\n\n'

@@ -229,10 +229,10 @@ def test_incident_chrome_is_html_on_a_mkdocs_site() -> None:
     )
     related = page[page.index("## Related incidents\n\n") + 22 :]
     assert related == (
-        '<ul class="pmkb-related">\n'
+        '<ul class="pmkb-related" data-search-exclude>\n'
         '<li><a href="../b/">&lt;b&gt;{{ 7*7 }}&lt;/b&gt;</a> (P1, 2025-01-11) — '
         "shared pattern DNS misconfiguration; shared service api</li>\n</ul>\n\n"
-        '<p class="pmkb-neighbours"><strong>Neighbourhood:</strong> Patterns: '
+        '<p class="pmkb-neighbours" data-search-exclude><strong>Neighbourhood:</strong> Patterns: '
         '<a href="../../patterns/dns/">DNS misconfiguration</a>; Services: '
         '<a href="../../services/api/">api</a>. 3 neighbours in all (1 pattern, 1 service, '
         '1 incident); see the <a href="../../graph/">graph view</a>.</p>\n'

@@ -309,6 +309,16 @@ def test_search_finds_root_cause_statement_on_pattern_and_incident(site: Path) -
     assert where == [f"incidents/{C}/", "patterns/retry-storm/"]
 
 
+def test_search_leaves_out_related_incidents_and_listing_pages(site: Path) -> None:
+    """Titles of related incidents and neighbours are not text of the page listing them."""
+    search = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    related = [d for d in search["docs"] if d["location"] == f"incidents/{A}/#related-incidents"]
+    assert [(d["title"], d["text"]) for d in related] == [("Related incidents", "")]
+    pages = {d["location"].split("#")[0].split("/")[0] for d in search["docs"]}
+    assert pages == {"", "incidents", "patterns"}  # home, incident and pattern pages only
+    assert not [d for d in search["docs"] if d["location"] in ("incidents/", "patterns/")]
+
+
 def test_invalid_postmortem_fails_the_build_naming_path_line_and_code(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

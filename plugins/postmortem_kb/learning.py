@@ -317,7 +317,10 @@ def actions_json(summary: ActionSummary, actions: Sequence[TrackedAction]) -> st
         "owners": owners,
         "items": items,
     }
-    return json.dumps(document, ensure_ascii=True, allow_nan=False, sort_keys=True, indent=1) + "\n"
+    text = json.dumps(
+        document, ensure_ascii=True, allow_nan=False, sort_keys=True, separators=(",", ":")
+    )
+    return text + "\n"
 
 
 def owner_token(owner: str) -> str:
@@ -594,7 +597,10 @@ def neighbourhood(
     else:
         head, label = "", "<strong>Neighbourhood:</strong> " if ctx.html else "**Neighbourhood:** "
     if ctx.html:
-        return Safe(head + ctx.raw(f'<p class="pmkb-neighbours">{label}{line}</p>\n'))
+        # out of search, like the related incidents: a list of other pages' titles
+        return Safe(
+            head + ctx.raw(f'<p class="pmkb-neighbours" data-search-exclude>{label}{line}</p>\n')
+        )
     return Safe(f"{head}{label}{line}\n")
 
 

@@ -304,14 +304,18 @@ class SiteContext:
             return Safe(f'<a href="{target}">{escape.html_text(text)}</a>')
         return _md_link(text, href(from_uri, to_uri))
 
-    def items(self, rows: Iterable[tuple[str, str]], css: str) -> Safe:
-        """A bulleted list of ``(label, value)`` rows; labels are constants, values escaped."""
+    def items(self, rows: Iterable[tuple[str, str]], css: str, *, searched: bool = True) -> Safe:
+        """A bulleted list of ``(label, value)`` rows; labels are constants, values escaped.
+
+        ``searched=False`` keeps the list out of the search index (HTML sites).
+        """
         if self.html:
             lis = "".join(
                 f"<li><strong>{label}:</strong> {value}</li>\n" if label else f"<li>{value}</li>\n"
                 for label, value in rows
             )
-            return Safe(f'<ul class="{css}">\n{lis}</ul>\n')
+            exclude = "" if searched else " data-search-exclude"
+            return Safe(f'<ul class="{css}"{exclude}>\n{lis}</ul>\n')
         return Safe(
             "".join(
                 f"- **{label}:** {value}\n" if label else f"- {value}\n" for label, value in rows
@@ -463,7 +467,8 @@ def _related_block(
         for other, _score, reasons in related
     ]
     if rows:
-        listing = ctx.items(rows, "pmkb-related")
+        # out of search: other incidents' titles would make every neighbour a hit for them
+        listing = ctx.items(rows, "pmkb-related", searched=False)
     else:
         listing = Safe(
             "<p>No related incidents yet.</p>\n" if ctx.html else "No related incidents yet.\n"
