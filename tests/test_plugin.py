@@ -457,3 +457,27 @@ def test_serve_keeps_serving_with_errors(tmp_path: Path, caplog: pytest.LogCaptu
         if r.name == LOGGER and r.levelno == logging.ERROR
     ] == ["postmortem_kb: postmortems/bad.md:4:11: PM004"]
     assert (tmp_path / "site" / "incidents" / A / "index.html").is_file()
+
+
+def test_trim_indentation_keeps_pre_and_textarea_whitespace() -> None:
+    """Indentation and blank lines go; <pre> and <textarea> keep every space and newline."""
+    from postmortem_kb.plugin import trim_indentation
+
+    page = (
+        "<div>\n\n    <p>a\n      b</p>\n"
+        '    <PRE class="x"><code>def f():\n\n    return 1\n</code></PRE>\n'
+        "  <textarea>\n  kept\n</textarea>\n  <pre>two\n  blocks</pre>\n\t</div>\n"
+    )
+    assert trim_indentation(page) == (
+        "<div>\n<p>a\nb</p>\n"
+        '<PRE class="x"><code>def f():\n\n    return 1\n</code></PRE>\n'
+        "<textarea>\n  kept\n</textarea>\n<pre>two\n  blocks</pre>\n</div>\n"
+    )
+
+
+def test_generated_pages_are_trimmed(site: Path) -> None:
+    """No line of an incident page starts with whitespace outside <pre>."""
+    text = (site / "incidents" / A / "index.html").read_text(encoding="utf-8")
+    outside_pre = re.sub(r"<pre\b.*?</pre>", "", text, flags=re.DOTALL)
+    assert not re.findall(r"\n[ \t\n]", outside_pre)
+    assert "\n\n" not in outside_pre
