@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import PATTERN_TEXT, VALID_FRONT_MATTER, git, postmortem_text
 from postmortem_kb import KnowledgeBase, Settings
 from postmortem_kb import kb as kb_module
-from postmortem_kb._frontmatter import _compose, compose
+from postmortem_kb._frontmatter import _compose, _compose_simple, compose
 from postmortem_kb.blameless import check_blameless
 from postmortem_kb.parse import parse_postmortem
 from postmortem_kb.vcs import (
@@ -80,8 +82,7 @@ def test_the_process_pool_gives_exactly_the_serial_result(
     # 13 files in chunks of 3: the worker takes chunks from the front, this process
     # checks the others from the back (the worker has the first chunk before this
     # process is done with the last three), so only the front crossed a process boundary
-    paths = sorted(parallel.parsed) + ["postmortems/broken.md"]
-    paths.sort()
+    paths = sorted([*parallel.parsed, "postmortems/broken.md"])
     assert 3 <= len(restored) < 13
     assert restored == paths[: len(restored)]
     assert parallel.diagnostics == serial.diagnostics
@@ -246,3 +247,90 @@ def test_only_limits_the_per_file_rules_not_the_parsing(write_project: Writer) -
     some = KnowledgeBase.load(settings, only=["postmortems/b.md"])
     assert [(d.path, d.code) for d in some.diagnostics] == [("postmortems/b.md", "PM060")]
     assert sorted(some.parsed) == ["postmortems/a.md", "postmortems/b.md"]
+
+
+# -- the front matter's fast path ----------------------------------------------------------------
+_NEARLY_SAFE = "abXY09  -:./&'()"
+_TRICKY = "aZ09 .,:/+()@%-_#'\"[]{}!&*?|>\\\t\x85\u00e9\u2028\x07"
+
+
+@st.composite
+def _front_matters(draw: st.DrawFn) -> str:
+    """Front matter near the simple shape: mostly ``key: value`` lines, some of them tricky."""
+    keys = st.sampled_from(
+        ["title", "tags", "on", "a_b", "Title", "x1", "null", "id", "k", "date", "B", "c_2"]
+    )
+    alphabet = st.sampled_from([_TRICKY, _NEARLY_SAFE])
+    text = alphabet.flatmap(lambda chars: st.text(alphabet=chars, max_size=12))
+    values = st.one_of(
+        text,
+        st.builds(lambda s: f"'{s}'", text),
+        st.builds(lambda s: f'"{s}"', text),
+        st.builds(
+            lambda items, gap: "[" + f",{gap}".join(items) + "]",
+            st.lists(text, max_size=3),
+            st.sampled_from(["", " ", "  "]),
+        ),
+    )
+    entry = st.builds(
+        lambda k, sep, v: f"{k}:{sep}{v}", keys, st.sampled_from([" ", "  ", ""]), values
+    )
+    nested = st.builds(
+        lambda margin, body: f"{margin}{body}",
+        st.sampled_from(["", " ", "  "]),
+        st.one_of(entry, st.builds(lambda v: f"- {v}", values)),
+    )
+    opener = st.builds(lambda k: f"{k}:", keys)
+    lines = draw(st.lists(st.one_of(entry, entry, nested, opener), min_size=1, max_size=4))
+    return "".join(f"{line}\n" for line in lines)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_front_matters())
+def test_the_simple_front_matter_reading_equals_yaml(text: str) -> None:
+    fast = _compose_simple(text, 2)
+    if fast is not None:
+        assert (fast, []) == _compose(text, 2, yaml.SafeLoader)
+
+
+@pytest.mark.parametrize(
+    ("text", "simple"),
+    [
+        ("title: Synthetic incident 7 in orders\nauthors: [Ann One, Bo Two]\n", True),
+        ("started: 2019-01-01T14:06Z\ntitle: 'R&D: outage'\nq: \"a b\"\nnone: []\n", True),
+        ("title: a: b\n", False),  # a mapping in a value: YAML decides (an error)
+        ("title: x # comment\n", False),
+        ("on: x\n", False),  # a key YAML reads as a boolean
+        ("a: 1\na: 2\n", False),  # a duplicate key
+        ("tags: [a, b,]\n", False),
+        ("impact:\n  users_affected: 3\n  revenue_usd: '12'\n", True),
+        ("authors:\n  - Ann One\n  - 'Bo: Two'\ntags:\n- a\n", True),
+        ("authors:\n  - Ann\n   - Bo\n", False),  # the items are not aligned
+        ("impact:\n  a: 1\n  a: 2\n", False),
+        ("title:\n", False),  # an empty value: YAML's null
+        ("title: Checkout errors & retries storm\n", True),
+        ("title: Caf\u00e9\n", False),
+    ],
+)
+def test_the_simple_shape_is_read_directly_and_anything_else_by_yaml(
+    text: str, simple: bool
+) -> None:
+    assert (_compose_simple(text, 2) is not None) is simple
+    assert compose(text, 2) == _compose(text, 2, yaml.SafeLoader)
+
+
+def test_every_sample_front_matter_reads_the_same_both_ways() -> None:
+    from postmortem_kb._frontmatter import split
+
+    root = Path(__file__).resolve().parents[1]
+    read_simply = 0
+    for path in sorted([*root.glob("postmortems/**/*.md"), *root.glob("tests/golden/*.md")]):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        block, _ = split(lines)
+        if block is None:
+            continue
+        fast = _compose_simple(block.text, block.first_line)
+        if fast is not None:
+            read_simply += 1
+            assert (fast, []) == _compose(block.text, block.first_line, yaml.SafeLoader), path
+    assert read_simply >= 1

@@ -354,6 +354,129 @@ _FAST_LOADER: type | None = getattr(yaml, "CSafeLoader", None)
 _NOT_FAST = re.compile("[\t\ufeff?]")
 
 
+# The shape nearly every front matter has: one ``key: value`` per line, at column 1, where
+# the value is a plain scalar, a quoted string without escapes, a flow list of simple
+# plain items, or nothing, then a block list of ``- item`` lines. For that subset YAML's
+# reading is unambiguous (no indicator where it would mean anything, no comment, escape,
+# anchor, tag, nesting or line folding), so it is read with a regular expression per
+# line; any other line sends the whole text to the YAML parser. Tests hold both equal.
+_WORD = r"[A-Za-z0-9._/+()@-]+"
+_ITEM = r"[A-Za-z0-9][A-Za-z0-9._/+()@-]*(?:[ ]+" + _WORD + r")*"  # no ",", ":" or "#"
+# printable ASCII but space, "#" and ":" (a comment needs " #"; a mapping needs ": ")
+_MIDDLE = r"""[!"$-9;-~]"""
+_PLAIN = r"[A-Za-z0-9(](?:" + _MIDDLE + r"|:(?=" + _MIDDLE + r")|[ ](?=" + _MIDDLE + r"))*"
+# what a quoted string of the simple shape may not hold: line breaks (YAML 1.1 also breaks
+# lines at NEL, LS and PS), tabs, and whatever YAML's reader refuses or treats apart
+_UNQUOTABLE = r"\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff"
+_SCALAR = (
+    r"(?P<plain>" + _PLAIN + r")"
+    r"|'(?P<single>[^'" + _UNQUOTABLE + r"]*)'"
+    r'|"(?P<double>[^"\\' + _UNQUOTABLE + r']*)"'
+)
+_SIMPLE_LINE = re.compile(
+    r"(?P<key>[A-Za-z_][A-Za-z0-9_]*):(?:[ ]+(?:"
+    + _SCALAR
+    + r"|\[(?P<flow>[ ]*(?:"
+    + _ITEM
+    + r"(?:[ ]*,[ ]*"
+    + _ITEM
+    + r")*)?[ ]*)\]"
+    r"))?[ ]*"
+)
+_SIMPLE_ITEM = re.compile(r"(?P<indent>[ ]*)-[ ]+(?:" + _SCALAR + r")[ ]*")
+_SIMPLE_ENTRY = re.compile(
+    r"(?P<indent>[ ]+)(?P<key>[A-Za-z_][A-Za-z0-9_]*):[ ]+(?:" + _SCALAR + r")[ ]*"
+)
+_FLOW_ITEM = re.compile(r"[^ ,](?:[^,]*[^ ,])?")
+
+
+def _simple_scalar(match: re.Match[str], line: int) -> YScalar:
+    """The scalar a match of ``_SCALAR`` holds."""
+    plain = match.group("plain")
+    if plain is not None:
+        return YScalar(plain, True, line, match.start("plain") + 1)
+    quoted = "single" if match.group("single") is not None else "double"
+    return YScalar(match.group(quoted), False, line, match.start(quoted))
+
+
+def _compose_simple(text: str, first_line: int) -> YMap | None:
+    """The mapping when every line has the simple shape (see above) and the keys are
+    distinct plain names; None to let the YAML parser decide."""
+    if not text.endswith("\n"):
+        return None
+    rows = text.split("\n")
+    rows.pop()
+    pairs: list[tuple[YScalar, Node]] = []
+    seen: set[str] = set()
+    index = 0
+    while index < len(rows):
+        line = first_line + index
+        match = _SIMPLE_LINE.fullmatch(rows[index])
+        if match is None:
+            return None
+        index += 1
+        name = match.group("key")
+        if name in seen or _implicit_type(name) is not None:
+            return None  # a duplicate, or a key YAML reads as a boolean, null or number
+        seen.add(name)
+        value: Node
+        flow = match.group("flow")
+        if (
+            match.group("plain")
+            or match.group("single") is not None
+            or match.group("double") is not None
+        ):
+            value = _simple_scalar(match, line)
+        elif flow is not None:
+            offset = match.start("flow")
+            value = YSeq(
+                tuple(
+                    YScalar(item.group(0), True, line, offset + item.start() + 1)
+                    for item in _FLOW_ITEM.finditer(flow)
+                ),
+                line,
+                offset,
+            )
+        elif index < len(rows) and rows[index].lstrip(" ").startswith("-"):
+            items: list[YScalar] = []  # nothing after the colon: a block list follows
+            indent: str | None = None
+            while index < len(rows) and (item := _SIMPLE_ITEM.fullmatch(rows[index])):
+                if indent is not None and item.group("indent") != indent:
+                    return None
+                indent = item.group("indent")
+                items.append(_simple_scalar(item, first_line + index))
+                index += 1
+            if indent is None:
+                return None
+            value = YSeq(tuple(items), items[0].line, len(indent) + 1)
+        else:  # or a block mapping of scalars, one level deep (impact:)
+            inner: list[tuple[YScalar, Node]] = []
+            inner_keys: set[str] = set()
+            margin: str | None = None
+            while index < len(rows) and (entry := _SIMPLE_ENTRY.fullmatch(rows[index])):
+                key = entry.group("key")
+                if (
+                    (margin is not None and entry.group("indent") != margin)
+                    or key in inner_keys
+                    or _implicit_type(key) is not None
+                ):
+                    return None
+                margin = entry.group("indent")
+                inner_keys.add(key)
+                number = first_line + index
+                inner.append(
+                    (YScalar(key, True, number, len(margin) + 1), _simple_scalar(entry, number))
+                )
+                index += 1
+            if margin is None:
+                return None  # an empty value (YAML's null): YAML reports what it means
+            value = YMap(tuple(inner), inner[0][0].line, len(margin) + 1)
+        pairs.append((YScalar(name, True, line, 1), value))
+    if not pairs:
+        return None
+    return YMap(tuple(pairs), first_line, 1)
+
+
 def compose(text: str, first_line: int) -> tuple[YMap | None, list[Problem]]:
     """Compose front-matter YAML into a :class:`YMap`.
 
@@ -365,6 +488,9 @@ def compose(text: str, first_line: int) -> tuple[YMap | None, list[Problem]]:
     parsers are known to differ (see ``_NOT_FAST``) are read again by PyYAML's
     pure-Python parser, whose messages and positions are the contract.
     """
+    simple = _compose_simple(text, first_line)
+    if simple is not None:
+        return simple, []
     if _FAST_LOADER is None or _NOT_FAST.search(text):
         return _compose(text, first_line, yaml.SafeLoader)
     builder = _Composer(text, first_line)
