@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "Cell",
@@ -80,8 +81,7 @@ def fence_blocks(lines: Sequence[str]) -> list[int]:
     return blocks
 
 
-@dataclass(frozen=True, slots=True)
-class Heading:
+class Heading(NamedTuple):
     """An ATX heading: its level and text (closing hashes removed)."""
 
     level: int
@@ -95,7 +95,9 @@ def heading(line: str) -> Heading | None:
     match = _HEADING.fullmatch(line)
     if match is None:
         return None
-    text = _CLOSING_HASHES.sub("", match.group(2) or "").strip()
+    text = match.group(2) or ""
+    if text.endswith("#"):
+        text = _CLOSING_HASHES.sub("", text).strip()
     return Heading(len(match.group(1)), text)
 
 
@@ -107,8 +109,7 @@ def mask_code_spans(line: str) -> str:
 
 
 # -- tables ------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(NamedTuple):
     """One table cell: unescaped, stripped text and the 1-based column where it starts."""
 
     text: str
@@ -145,6 +146,11 @@ def _pipes(line: str) -> list[int]:
     if "|" not in line:
         return []
     return [match.start() for match in _PIPE.finditer(line)]
+
+
+def _has_pipe(line: str) -> bool:
+    """The line holds an unescaped pipe."""
+    return "|" in line and ("\\" not in line or _PIPE.search(line) is not None)
 
 
 def split_row(line: str) -> tuple[Cell, ...]:
@@ -192,7 +198,8 @@ def find_table(
 ) -> Table | TableError | None:
     """The first pipe table in ``lines[start:end]`` outside code fences (None: no table-like line)."""
     for index in range(start, end):
-        if fenced[index] or not _pipes(lines[index]) or not lines[index].strip():
+        line = lines[index]
+        if not _has_pipe(line) or fenced[index] or not line.strip():
             continue
         header = Row(index, split_row(lines[index]))
         following = index + 1
@@ -213,7 +220,7 @@ def find_table(
         rows: list[Row] = []
         for row_index in range(following + 1, end):
             line = lines[row_index]
-            if fenced[row_index] or not line.strip() or not _pipes(line):
+            if not _has_pipe(line) or fenced[row_index] or not line.strip():
                 break
             rows.append(Row(row_index, split_row(line)))
         return Table(header, tuple(rows))

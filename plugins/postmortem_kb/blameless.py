@@ -82,10 +82,10 @@ class _Finding:
 @lru_cache(maxsize=8)
 def _phrase_matcher(
     phrases: tuple[tuple[str, str], ...],
-) -> tuple[re.Pattern[str], re.Pattern[str] | None, dict[str, str], tuple[str, ...]]:
+) -> tuple[re.Pattern[str], re.Pattern[str] | None, dict[str, str], tuple[tuple[str, ...], ...]]:
     """One regex for every phrase (longest first, so the longest wins), the same regex
     for lower-cased text (see :func:`_lowered`; ASCII phrases only), key -> phrase, and
-    the longest word of each key (every match contains it)."""
+    the words of each key (a match of the key contains every one of them)."""
     keys = {" ".join(p.lower().split()): p for p, _ in phrases if p.split()}
     words = sorted(keys, key=lambda k: (-len(k), k))
     if not words:
@@ -93,8 +93,8 @@ def _phrase_matcher(
     alternation = "|".join(r"\s+".join(map(re.escape, k.split())) for k in words)
     pattern = rf"(?<!\w)(?:{alternation})(?!\w)"
     lower = re.compile(pattern) if all(key.isascii() for key in keys) else None
-    longest = tuple(sorted({max(key.split(), key=len) for key in keys}))
-    return re.compile(pattern, re.IGNORECASE), lower, keys, longest
+    needed = tuple(sorted({tuple(sorted(set(key.split()), key=len, reverse=True)) for key in keys}))
+    return re.compile(pattern, re.IGNORECASE), lower, keys, needed
 
 
 def _lowered(text: str) -> str | None:
@@ -216,7 +216,8 @@ def _fault(text: str) -> Iterator[_Finding]:
         )
 
 
-def _person_names(names: Iterable[str]) -> list[tuple[str, re.Pattern[str]]]:
+@lru_cache(maxsize=1024)  # the same people write post-mortem after post-mortem
+def _person_names(names: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
     """(shown name, pattern) for each person; team entries and empty names are skipped."""
     found: dict[str, re.Pattern[str]] = {}
     for entry in names:
@@ -230,7 +231,7 @@ def _person_names(names: Iterable[str]) -> list[tuple[str, re.Pattern[str]]]:
         given = words[0]
         if len(words) > 1 and len(given) >= 3 and given[0].isupper():
             found.setdefault(given, re.compile(r"(?<![\w@])" + re.escape(given) + r"(?![\w])"))
-    return sorted(found.items())
+    return tuple(sorted(found.items()))
 
 
 def _names(text: str, people: Sequence[tuple[str, re.Pattern[str]]]) -> Iterator[_Finding]:
@@ -303,9 +304,9 @@ def check_blameless(pm: Postmortem, lines: Sequence[str], settings: Settings) ->
         if lowered_all is not None:
             may_fault = "fault" in lowered_all
             if lower_matcher is not None:
-                may_phrase = any(word in lowered_all for word in words) and (
-                    lower_matcher.search(lowered_all) is not None
-                )
+                may_phrase = any(
+                    all(word in lowered_all for word in needed) for needed in words
+                ) and (lower_matcher.search(lowered_all) is not None)
         named: list[tuple[str, re.Pattern[str]]] = []
         if rca is not None and people:
             in_rca = "\n".join(t for n, t in region if rca[0] <= n <= rca[1])

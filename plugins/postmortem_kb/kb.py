@@ -419,8 +419,10 @@ def _load_files(
 def _read(rel: str, path: Path, settings: Settings) -> bytes | _Result:
     """The file's bytes, or the PM001 result when it is too large or unreadable."""
     try:
-        size = path.stat().st_size
-        if size > settings.max_file_bytes:
+        with path.open("rb") as handle:  # one open: its size, then (within the limit) its bytes
+            size = os.fstat(handle.fileno()).st_size
+            if size <= settings.max_file_bytes:
+                return handle.read()
             return None, (
                 Diagnostic(
                     rel,
@@ -432,7 +434,6 @@ def _read(rel: str, path: Path, settings: Settings) -> bytes | _Result:
                     "(max_file_bytes); split it or move attachments out",
                 ),
             )
-        return path.read_bytes()
     except OSError as exc:
         return None, (
             Diagnostic(rel, 1, 1, "PM001", Level.ERROR, f"file cannot be read: {exc.strerror}"),

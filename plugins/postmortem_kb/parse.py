@@ -132,6 +132,13 @@ PLACEHOLDER_RE = re.compile(
 # Every placeholder holds "[", "YYYY-MM-DD" or "HH:MM"; "<!--" may open a comment that
 # spans lines. A line with none of them is skipped by find_placeholders at once.
 _MAY_HOLD_PLACEHOLDER = re.compile(r"\[|YYYY-MM-DD|HH:MM|<!--")
+# Where nothing is masked (no comment, no code span), a placeholder is a match of
+# PLACEHOLDER_RE whose brackets no neighbour makes a link, image or nested bracket: a
+# necessary condition (the context rules only reject more), searched in one go.
+_MAYBE_PLACEHOLDER = re.compile(
+    r"(?<![\]\[!\\A-Za-z0-9])\[[a-z][a-z0-9 /'’,.&+?_-]*\](?![(\[\]])"
+    r"|(?<![A-Za-z0-9])(?:YYYY-MM-DD|HH:MM)(?![A-Za-z0-9])"
+)
 _REFERENCE_DEFINITION = re.compile(r" {0,3}\[((?:[^\[\]\\]|\\.)+)\]:[ \t]*(\S+).*")
 _TASK_PREFIX = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
 _COMMENT = re.compile(r"<!--.*?-->")
@@ -191,6 +198,8 @@ def _forms(kind: type[StrEnum]) -> str:
 
 def find_placeholders(text: str) -> list[Placeholder]:
     """Template placeholders in Markdown ``text``, outside code, comments and links."""
+    if "<!--" not in text and "`" not in text and not _MAYBE_PLACEHOLDER.search(text):
+        return []  # nothing to mask, so nothing the loop below could find
     lines = text.split("\n")
     fenced = fence_blocks(lines)
     references = _reference_labels(lines, fenced)
@@ -284,7 +293,7 @@ def parse_timestamp(value: str | datetime | date, zone: tzinfo) -> datetime | st
     match = _TIMESTAMP.fullmatch(value.strip())
     if match is None:
         return f"must be {_TIMESTAMP_FORMS} (got {show(value)})"
-    year, month, day, hour, minute = (int(match.group(i)) for i in range(1, 6))
+    year, month, day, hour, minute = map(int, match.group(1, 2, 3, 4, 5))
     second = int(match.group(6) or 0)
     micro = int((match.group(7) or "0").ljust(6, "0"))
     try:
@@ -321,14 +330,16 @@ def _format_offset(delta: timedelta | None) -> str:
 def _localize(naive: datetime, zone: tzinfo) -> datetime | str:
     """Local wall-clock time in ``zone`` → UTC, refusing DST gaps and folds."""
     naive = naive.replace(tzinfo=None, fold=0)
-    shown = naive.isoformat(sep=" ", timespec="minutes" if naive.second == 0 else "seconds")
-    name = str(zone)
-    first = naive.replace(tzinfo=zone, fold=0)
-    second = naive.replace(tzinfo=zone, fold=1)
+    first = naive.replace(tzinfo=zone)
     try:
-        round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+        utc = first.astimezone(UTC)
+        round_trip = utc.astimezone(zone).replace(tzinfo=None)
     except OverflowError:
-        return f"is out of range ({shown})"
+        return f"is out of range ({_shown(naive)})"
+    second = naive.replace(tzinfo=zone, fold=1)
+    if round_trip == naive and first.utcoffset() == second.utcoffset():
+        return utc
+    shown, name = _shown(naive), str(zone)
     if round_trip != naive:
         return (
             f"names {shown}, a local time that does not exist in {name} (skipped by a "
@@ -342,7 +353,11 @@ def _localize(naive: datetime, zone: tzinfo) -> datetime | str:
             f"{_format_offset(first.utcoffset())} for the first, "
             f"{_format_offset(second.utcoffset())} for the second"
         )
-    return first.astimezone(UTC)
+    return utc
+
+
+def _shown(naive: datetime) -> str:
+    return naive.isoformat(sep=" ", timespec="minutes" if naive.second == 0 else "seconds")
 
 
 @cache
@@ -488,10 +503,9 @@ class _Fields:
         node = self.scalar(key, required, f"one of {forms}")
         if node is None:
             return None
-        wanted = node.text.strip()
-        for member in kind:
-            if member.value.casefold() == wanted.casefold():
-                return member
+        found = _member(kind, node.text)
+        if found is not None:
+            return found
         self.bad(key, node, f"{key} must be one of {forms} (got {show(node.text)})")
         return None
 
@@ -1242,8 +1256,13 @@ def _action_item(
 
 
 def _member(kind: type[E], text: str) -> E | None:
-    wanted = text.strip().casefold()
-    return next((m for m in kind if m.value.casefold() == wanted), None)
+    """The member whose value is ``text`` (stripped, any case)."""
+    return _members(kind).get(text.strip().casefold())
+
+
+@lru_cache(maxsize=32)
+def _members(kind: type[E]) -> dict[str, E]:
+    return {member.value.casefold(): member for member in kind}
 
 
 # -- patterns ----------------------------------------------------------------------------------
