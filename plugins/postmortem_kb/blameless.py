@@ -97,6 +97,17 @@ def _phrase_matcher(
     return re.compile(pattern, re.IGNORECASE), lower, keys, needed
 
 
+def _holds_all_words_of_one(text: str, phrases: tuple[tuple[str, ...], ...]) -> bool:
+    """Some phrase has every one of its words somewhere in ``text`` (plain loops: cheap)."""
+    for words in phrases:
+        for word in words:
+            if word not in text:
+                break
+        else:
+            return True
+    return False
+
+
 def _lowered(text: str) -> str | None:
     """``text.lower()`` where searching it case-sensitively finds at least what a
     case-insensitive search of ``text`` finds (None where it might not).
@@ -304,9 +315,9 @@ def check_blameless(pm: Postmortem, lines: Sequence[str], settings: Settings) ->
         if lowered_all is not None:
             may_fault = "fault" in lowered_all
             if lower_matcher is not None:
-                may_phrase = any(
-                    all(word in lowered_all for word in needed) for needed in words
-                ) and (lower_matcher.search(lowered_all) is not None)
+                may_phrase = _holds_all_words_of_one(lowered_all, words) and (
+                    lower_matcher.search(lowered_all) is not None
+                )
         named: list[tuple[str, re.Pattern[str]]] = []
         if rca is not None and people:
             in_rca = "\n".join(t for n, t in region if rca[0] <= n <= rca[1])

@@ -133,12 +133,24 @@ PLACEHOLDER_RE = re.compile(
 # spans lines. A line with none of them is skipped by find_placeholders at once.
 _MAY_HOLD_PLACEHOLDER = re.compile(r"\[|YYYY-MM-DD|HH:MM|<!--")
 # Where nothing is masked (no comment, no code span), a placeholder is a match of
-# PLACEHOLDER_RE whose brackets no neighbour makes a link, image or nested bracket: a
-# necessary condition (the context rules only reject more), searched in one go.
+# PLACEHOLDER_RE that no neighbour makes a link, image or nested bracket: a necessary
+# condition (the context rules only reject more). Starting with a literal, the search
+# skips through text at C speed; the character before each match is checked after.
 _MAYBE_PLACEHOLDER = re.compile(
-    r"(?<![\]\[!\\A-Za-z0-9])\[[a-z][a-z0-9 /'’,.&+?_-]*\](?![(\[\]])"
-    r"|(?<![A-Za-z0-9])(?:YYYY-MM-DD|HH:MM)(?![A-Za-z0-9])"
+    r"\[[a-z][a-z0-9 /'’,.&+?_-]*\](?![(\[\]])|(?:YYYY-MM-DD|HH:MM)(?![A-Za-z0-9])"
 )
+
+
+def _may_hold_placeholder(text: str) -> bool:
+    for match in _MAYBE_PLACEHOLDER.finditer(text):
+        before = text[match.start() - 1] if match.start() else ""
+        if not (before.isascii() and before.isalnum()) and (
+            match.group(0)[0] != "[" or before not in ("]", "[", "!", "\\")
+        ):
+            return True
+    return False
+
+
 _REFERENCE_DEFINITION = re.compile(r" {0,3}\[((?:[^\[\]\\]|\\.)+)\]:[ \t]*(\S+).*")
 _TASK_PREFIX = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
 _COMMENT = re.compile(r"<!--.*?-->")
@@ -198,7 +210,7 @@ def _forms(kind: type[StrEnum]) -> str:
 
 def find_placeholders(text: str) -> list[Placeholder]:
     """Template placeholders in Markdown ``text``, outside code, comments and links."""
-    if "<!--" not in text and "`" not in text and not _MAYBE_PLACEHOLDER.search(text):
+    if "<!--" not in text and "`" not in text and not _may_hold_placeholder(text):
         return []  # nothing to mask, so nothing the loop below could find
     lines = text.split("\n")
     fenced = fence_blocks(lines)
