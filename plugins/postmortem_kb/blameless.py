@@ -321,11 +321,20 @@ def check_blameless(pm: Postmortem, lines: Sequence[str], settings: Settings) ->
         named: list[tuple[str, re.Pattern[str]]] = []
         if rca is not None and people:
             in_rca = "\n".join(t for n, t in region if rca[0] <= n <= rca[1])
+            lowered_rca = _lowered(in_rca)
             named = [
                 (name, pattern)
                 for name, pattern in people
-                # a case-sensitive pattern is the name itself, between word boundaries
-                if (pattern.flags & re.IGNORECASE or name in in_rca) and pattern.search(in_rca)
+                # a case-sensitive pattern is the name itself, between word boundaries; a
+                # case-insensitive one needs its first word in the lower-cased text
+                if (
+                    name in in_rca
+                    if not pattern.flags & re.IGNORECASE
+                    else lowered_rca is None
+                    or not name.isascii()
+                    or name.split()[0].lower() in lowered_rca
+                )
+                and pattern.search(in_rca)
             ]
         if not (may_phrase or may_fault or named):
             continue

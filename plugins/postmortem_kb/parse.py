@@ -343,14 +343,14 @@ def _localize(naive: datetime, zone: tzinfo) -> datetime | str:
     """Local wall-clock time in ``zone`` → UTC, refusing DST gaps and folds."""
     naive = naive.replace(tzinfo=None, fold=0)
     first = naive.replace(tzinfo=zone)
+    second = naive.replace(tzinfo=zone, fold=1)
     try:
         utc = first.astimezone(UTC)
+        if first.utcoffset() == second.utcoffset():
+            return utc  # both folds agree: neither a gap nor a repeated hour (PEP 495)
         round_trip = utc.astimezone(zone).replace(tzinfo=None)
     except OverflowError:
         return f"is out of range ({_shown(naive)})"
-    second = naive.replace(tzinfo=zone, fold=1)
-    if round_trip == naive and first.utcoffset() == second.utcoffset():
-        return utc
     shown, name = _shown(naive), str(zone)
     if round_trip != naive:
         return (
@@ -358,14 +358,12 @@ def _localize(naive: datetime, zone: tzinfo) -> datetime | str:
             "daylight-saving change); write the time with an explicit offset, e.g. "
             f"{naive.isoformat(timespec='minutes')}{_format_offset(first.utcoffset())}"
         )
-    if first.utcoffset() != second.utcoffset():
-        return (
-            f"names {shown}, a local time that happens twice in {name} (repeated by a "
-            "daylight-saving change); write it with an explicit offset: "
-            f"{_format_offset(first.utcoffset())} for the first, "
-            f"{_format_offset(second.utcoffset())} for the second"
-        )
-    return utc
+    return (  # the folds disagree and the time exists: it exists twice
+        f"names {shown}, a local time that happens twice in {name} (repeated by a "
+        "daylight-saving change); write it with an explicit offset: "
+        f"{_format_offset(first.utcoffset())} for the first, "
+        f"{_format_offset(second.utcoffset())} for the second"
+    )
 
 
 def _shown(naive: datetime) -> str:
@@ -927,6 +925,10 @@ def _sections(lines: list[str], start: int, fenced: list[int]) -> tuple[list[_Sp
 
 def _check_order(spans: list[_Span], anchor: int, total: int, report: _Report) -> None:
     """PM010: each contract section present once, in order, with Summary first."""
+    if spans and spans[0].section.key == "summary":
+        keys = tuple(span.section.key for span in spans if span.section.key is not None)
+        if keys == CONTRACT_SECTIONS:
+            return  # the usual case: all of them, once each, in order, Summary first
     seen: dict[str, _Span] = {}
     for span in spans:
         key = span.section.key
