@@ -417,27 +417,41 @@ def _load_files(
 
 
 def _read(rel: str, path: Path, settings: Settings) -> bytes | _Result:
-    """The file's bytes, or the PM001 result when it is too large or unreadable."""
+    """The file's bytes, or the PM001 result when it is too large or unreadable.
+
+    Plain file-descriptor calls (one open, one fstat, reads to the end): half the cost
+    of ``Path.read_bytes`` plus a ``stat``, which counts across 10,000 files.
+    """
+    limit = settings.max_file_bytes
     try:
-        with path.open("rb") as handle:  # one open: its size, then (within the limit) its bytes
-            size = os.fstat(handle.fileno()).st_size
-            if size <= settings.max_file_bytes:
-                return handle.read()
-            return None, (
-                Diagnostic(
-                    rel,
-                    1,
-                    1,
-                    "PM001",
-                    Level.ERROR,
-                    f"file is {size} bytes, over the limit of {settings.max_file_bytes} bytes "
-                    "(max_file_bytes); split it or move attachments out",
-                ),
-            )
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        try:
+            size = os.fstat(fd).st_size
+            chunks: list[bytes] = []
+            read = 0
+            while size <= limit and (chunk := os.read(fd, max(size - read, 0) + 1)):
+                chunks.append(chunk)
+                read += len(chunk)
+                size = max(size, read)  # a file that grows while it is read
+        finally:
+            os.close(fd)
     except OSError as exc:
         return None, (
             Diagnostic(rel, 1, 1, "PM001", Level.ERROR, f"file cannot be read: {exc.strerror}"),
         )
+    if size > limit:
+        return None, (
+            Diagnostic(
+                rel,
+                1,
+                1,
+                "PM001",
+                Level.ERROR,
+                f"file is {size} bytes, over the limit of {limit} bytes "
+                "(max_file_bytes); split it or move attachments out",
+            ),
+        )
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _parse_one(
