@@ -38,6 +38,7 @@ from .settings import Settings
 
 __all__ = ["check_blameless"]
 
+_IGNORECASE = int(re.IGNORECASE)  # a plain int: RegexFlag's own "&" runs in Python
 _OPT_OUT = re.compile(r"<!--\s*blameless\s*:\s*ignore\s*-->", re.IGNORECASE)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
@@ -247,7 +248,7 @@ def _person_names(names: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], 
 
 def _names(text: str, people: Sequence[tuple[str, re.Pattern[str]]]) -> Iterator[_Finding]:
     for name, pattern in people:
-        case_sensitive = not pattern.flags & re.IGNORECASE
+        case_sensitive = not pattern.flags & _IGNORECASE
         for match in pattern.finditer(text):
             if (
                 case_sensitive
@@ -329,7 +330,7 @@ def check_blameless(pm: Postmortem, lines: Sequence[str], settings: Settings) ->
                 # case-insensitive one needs its first word in the lower-cased text
                 if (
                     name in in_rca
-                    if not pattern.flags & re.IGNORECASE
+                    if not pattern.flags & _IGNORECASE
                     else lowered_rca is None
                     or not name.isascii()
                     or name.split()[0].lower() in lowered_rca
