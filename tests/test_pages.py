@@ -404,6 +404,21 @@ def test_html_stash_restores_only_its_own_tokens() -> None:
     assert other.restore("<p>nothing</p>") == "<p>nothing</p>"
 
 
+def test_html_stash_defers_its_blocks_as_comments_until_restored() -> None:
+    """Deferred, a placeholder paragraph is a comment (nothing for an indexer to read); restore fills it."""
+    ours, other = HtmlStash(), HtmlStash()
+    token = ours.add("<ul><li>card</li></ul>").strip()
+    foreign = other.add("<b>other</b>").strip()
+    page = f"<h1>T</h1>\n<p>{token}</p>\n<p>{foreign}</p>\n<p>x {token}</p>"
+    deferred = ours.defer(page)
+    assert deferred == f"<h1>T</h1>\n<!--{token}-->\n<p>{foreign}</p>\n<p>x {token}</p>"
+    assert ours.restore(deferred) == (
+        f"<h1>T</h1>\n<ul><li>card</li></ul>\n<p>{foreign}</p>\n<p>x {token}</p>"
+    )
+    assert other.restore(f"<!--{token}-->") == f"<!--{token}-->"
+    assert ours.defer("<p>nothing</p>") == "<p>nothing</p>"
+
+
 def test_stashed_site_restores_to_the_unstashed_pages() -> None:
     """With a stash every generated HTML block is out of the Markdown, and restoring puts it back."""
     kb = knowledge_base(

@@ -314,6 +314,15 @@ def test_search_leaves_out_related_incidents_and_listing_pages(site: Path) -> No
     search = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     related = [d for d in search["docs"] if d["location"] == f"incidents/{A}/#related-incidents"]
     assert [(d["title"], d["text"]) for d in related] == [("Related incidents", "")]
+    # the header card is on the page, not in the index: its facts are the tags, filters and indexes
+    top = [d for d in search["docs"] if d["location"] == f"incidents/{A}/"]
+    assert [(d["title"], d["text"], "boost" in d) for d in top] == [
+        ("Checkout slowed after a cache flush", "", False)
+    ]
+    facts = next(
+        n for n in page(site, f"incidents/{A}").iter("ul") if "pmkb-facts" in n.attrs.values()
+    )
+    assert facts.iter("li")[0].text() == "Severity: P2"
     pages = {d["location"].split("#")[0].split("/")[0] for d in search["docs"]}
     assert pages == {"", "incidents", "patterns"}  # home, incident and pattern pages only
     assert not [d for d in search["docs"] if d["location"] in ("incidents/", "patterns/")]

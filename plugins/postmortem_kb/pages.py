@@ -95,14 +95,11 @@ def _md_link(text: Any, target: str) -> Safe:
     return Safe(f"[{escape.md_text(text)}]({escape.safe_url(target)})")
 
 
-# Incident and pattern pages are where a searched phrase should land: the aggregate
-# pages (actions, lessons, dashboard) quote the same text from every incident and
-# would otherwise outrank them (Material's per-page `search.boost`).
-SEARCH_BOOST = {"boost": 2}
 # The indexes, service pages, dashboard, action items, lessons and graph pages only gather
 # what incident and pattern pages already say (lessons included): out of the index, which
 # stays smaller and quicker to build (Material skips parsing them); readers reach them
-# from the navigation and from every incident's links.
+# from the navigation and from every incident's links. Incident and pattern pages are then
+# the only pages a phrase can land on (and the home page): no per-page boost is needed.
 SEARCH_EXCLUDE = {"exclude": True}
 
 
@@ -145,12 +142,14 @@ class HtmlStash:
     that is most of the page's cost. A stashed block reaches Markdown as a one-word
     paragraph, ``<p>TOKEN</p>`` after rendering, which :meth:`restore` swaps for the
     block. Tokens carry a random nonce, so no text an author writes can name a block.
+    :meth:`defer` turns the paragraph into a comment, which readers of the rendered
+    content (the search indexer) skip, until :meth:`restore` runs on the written page.
     """
 
     def __init__(self) -> None:
         self._prefix = f"pmkb{secrets.token_hex(8)}x"
         self._blocks: dict[str, str] = {}
-        self._token = re.compile(f"<p>({self._prefix}[0-9]+)</p>")
+        self._token = re.compile(f"<p>({self._prefix}[0-9]+)</p>|<!--({self._prefix}[0-9]+)-->")
 
     def add(self, html: str) -> Safe:
         """The placeholder paragraph standing for ``html`` (a block of generated, escaped HTML)."""
@@ -158,11 +157,21 @@ class HtmlStash:
         self._blocks[token] = html.strip("\n")
         return Safe(f"{token}\n")
 
-    def restore(self, html: str) -> str:
-        """``html`` (a rendered page) with every placeholder paragraph replaced by its block."""
+    def defer(self, html: str) -> str:
+        """``html`` with each placeholder paragraph of this stash as a comment, restored later.
+
+        The generated chrome (an incident's card, related incidents, neighbourhood) then
+        stays out of the search index, and its markup is parsed by nobody.
+        """
         if self._prefix not in html:
             return html
-        return self._token.sub(lambda m: self._blocks.get(m[1], m[0]), html)
+        return self._token.sub(lambda m: f"<!--{m[1]}-->" if m[1] in self._blocks else m[0], html)
+
+    def restore(self, html: str) -> str:
+        """``html`` (a rendered page) with every placeholder paragraph or comment replaced by its block."""
+        if self._prefix not in html:
+            return html
+        return self._token.sub(lambda m: self._blocks.get(m[1] or m[2], m[0]), html)
 
 
 def template_environment(
@@ -499,7 +508,7 @@ def incident_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
                 "incident.md.j2",
                 pm=pm,
                 uri=uri,
-                front_matter=_front_matter(title=pm.title, tags=list(pm.tags), search=SEARCH_BOOST),
+                front_matter=_front_matter(title=pm.title, tags=list(pm.tags)),
                 draft=pm.status is Status.DRAFT,
                 timeline_rows=rows,
                 # no Cause column when no row links to its cause: empty cells cost Markdown time
@@ -601,7 +610,7 @@ def pattern_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
                 "pattern.md.j2",
                 pattern=pattern,
                 body=_LEADING_H1.sub("", pattern.body),
-                front_matter=_front_matter(title=pattern.title, search=SEARCH_BOOST),
+                front_matter=_front_matter(title=pattern.title),
                 citations=citations[:PATTERN_LIST_LIMIT],
                 citations_total=len(citations),
                 limit=PATTERN_LIST_LIMIT,

@@ -191,22 +191,24 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Sanitize the HTML of pages that render an author's Markdown (incidents, patterns, lessons).
 
-        Then put back the generated HTML blocks kept out of Markdown: they are escaped
-        where they are made, and the sanitizer need not read them again.
+        The generated HTML blocks kept out of Markdown wait as comments until the page is
+        written (:meth:`on_post_page`): they are escaped where they are made, the
+        sanitizer need not read them, and the search index leaves them out (an
+        incident's card, related incidents and neighbourhood repeat what other pages say).
         """
         uri = page.file.src_uri
         if uri not in self._generated:
             return html
         if is_sanitized_page(uri) or uri in AUTHOR_MARKDOWN_PAGES:
             html = sanitize(html)
-        return self._stash.restore(html)
+        return self._stash.defer(html)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Announce the Atom and JSON feeds in every page's head; trim generated pages."""
+        """Announce the Atom and JSON feeds in every page's head; trim generated pages, restore their blocks."""
         to_root = get_relative_url("feed.xml", page.url)[: -len("feed.xml")]
         output = output.replace("</head>", feed_links(to_root, config.site_name) + "\n</head>", 1)
         if page.file.src_uri in self._generated:
-            output = trim_indentation(output)
+            output = self._stash.restore(trim_indentation(output))
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
