@@ -144,6 +144,42 @@ def test_similarity_is_bounded_for_a_very_common_pattern() -> None:
     assert sum(1 for *_, k in small.edges(keys=True) if k == "similar") == 10
 
 
+def test_bounded_similarity_keeps_every_incidents_best_related() -> None:
+    """With k picks per incident, related incidents equal the best of all pairs, computed by hand."""
+    patterns, services = ["p0", "p1", "p2", "p3"], ["s0", "s1", "s2", "s3", "s4"]
+    incidents = tuple(
+        incident(
+            f"i{i:02d}",
+            i,
+            causes=[patterns[i % 4]],
+            contributing=[patterns[(i * 3 + 1) % 4]] if i % 3 == 0 else [],
+            services=sorted({services[i % 5], services[(i * 7) % 5]}),
+            related=[f"i{(i * 7 + 2) % 40:02d}"] if i % 4 == 0 else [],
+        )
+        for i in range(40)
+    )  # every group stays under the window: all pairs are candidates
+    G = build_graph(Corpus(incidents))
+    assert sum(1 for *_, k in G.edges(keys=True) if k == "similar") < 40 * 39 // 2
+    linked = {(pm.id, o) for pm in incidents for o in pm.related if o != pm.id}
+    linked |= {(b, a) for a, b in linked}
+    for pm in incidents:
+        scores: dict[str, float] = {}
+        for other in incidents:
+            if other.id == pm.id:
+                continue
+            shared_p = set(pm.patterns) & set(other.patterns)
+            shared_s = set(pm.services) & set(other.services)
+            score = 2.0 * len(shared_p) + 1.0 * len(shared_s)
+            score += 10.0 if (pm.id, other.id) in linked else 0.0
+            if score:
+                scores[other.id] = score
+        best = sorted(scores, key=lambda o: (-scores[o], o))[:5]
+        assert [(o, s) for o, s, _ in related_incidents(G, pm.id)] == [
+            (o, scores[o]) for o in best
+        ], pm.id
+    assert SIMILAR_PER_INCIDENT == 5
+
+
 def test_co_occurrence_and_reach() -> None:
     """Patterns cited together, most first; reach counts services and other patterns touched."""
     G = build_graph(

@@ -16,10 +16,14 @@ within a group of more than :data:`SIMILARITY_WINDOW` incidents, an incident is
 compared only with the ``SIMILARITY_WINDOW`` incidents nearest to it in time.
 A pattern or service shared by thousands of incidents therefore links each one
 to its neighbours in time. Each incident then keeps edges to its
-:data:`SIMILAR_PER_INCIDENT` most similar candidates (ties by id); a pair is
-linked when either side picks the other. Work and edges stay linear in the
-number of incidents: at most ``SIMILARITY_WINDOW`` comparisons per incident and
-group, at most ``SIMILAR_PER_INCIDENT`` edges added per incident.
+:data:`SIMILAR_PER_INCIDENT` most similar candidates (ties by id), as many as an
+incident page lists as related, plus the candidates it has an explicit ``related``
+link with (so an explicit link's score carries its similarity too); a pair is
+linked when either side picks the other. An incident's related incidents are
+therefore exactly the best of all its candidates. Work and edges stay linear in
+the number of incidents: at most ``SIMILARITY_WINDOW`` comparisons per incident
+and group, at most ``SIMILAR_PER_INCIDENT`` edges (plus explicit links) added per
+incident.
 """
 
 from __future__ import annotations
@@ -48,8 +52,9 @@ __all__ = [
 
 SIMILARITY_WINDOW = 50
 """Largest number of other incidents one incident is compared with per shared pattern or service."""
-SIMILAR_PER_INCIDENT = 10
-"""Each incident keeps ``similar`` edges to at most this many most-similar incidents (its own pick)."""
+SIMILAR_PER_INCIDENT = 5
+"""Each incident keeps ``similar`` edges to this many most-similar incidents (its own pick): the
+``k`` of :func:`related_incidents` on incident pages, so no edge is kept that no page uses."""
 PATTERN_WEIGHT = 2.0
 """Similarity added by each shared pattern (root cause or contributing factor)."""
 SERVICE_WEIGHT = 1.0
@@ -139,6 +144,13 @@ def _add_similarity(G: nx.MultiDiGraph, incidents: Sequence[Postmortem]) -> None
         members.sort(key=lambda pm: (pm.date, pm.id))
         position[key] = {pm.id: i for i, pm in enumerate(members)}
     half = SIMILARITY_WINDOW // 2
+    known = {pm.id for pm in incidents}
+    linked: dict[str, set[str]] = defaultdict(set)  # explicit links, either direction
+    for pm in incidents:
+        for other_id in pm.related:
+            if other_id in known and other_id != pm.id:
+                linked[pm.id].add(other_id)
+                linked[other_id].add(pm.id)
     for pm in incidents:
         shared: dict[str, dict[str, list[str]]] = defaultdict(
             lambda: {"patterns": [], "services": []}
@@ -160,6 +172,7 @@ def _add_similarity(G: nx.MultiDiGraph, incidents: Sequence[Postmortem]) -> None
             return PATTERN_WEIGHT * len(found["patterns"]) + SERVICE_WEIGHT * len(found["services"])
 
         best = sorted(shared, key=lambda o: (-weight(shared[o]), o))[:SIMILAR_PER_INCIDENT]
+        best += sorted(o for o in linked.get(pm.id, ()) if o in shared and o not in best)
         for other_id in best:
             a, b = sorted((pm.id, other_id))
             if not G.has_edge(_inc(a), _inc(b), key="similar"):
