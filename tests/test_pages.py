@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import posixpath
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -13,6 +14,8 @@ import jinja2
 import markdown
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from postmortem_kb import pages as pages_module
 from postmortem_kb.kb import KnowledgeBase
@@ -375,6 +378,16 @@ def test_front_matter_reads_back_as_the_same_values(value: str) -> None:
 
 def test_front_matter_leaves_out_empty_values() -> None:
     assert pages_module._front_matter(title="T", tags=[], search=None) == '---\ntitle: "T"\n---\n'
+
+
+_SEGMENTS = st.lists(st.sampled_from(["a", "b", "x", "index", ".", "", ".."]), max_size=4)
+
+
+@given(_SEGMENTS, _SEGMENTS)
+def test_relpath_by_strings_agrees_with_posixpath(path: list[str], start: list[str]) -> None:
+    """The string-only relative path is posixpath's, for every pair of relative paths."""
+    to, here = "/".join(path).lstrip("/") or ".", "/".join(start).lstrip("/") or "."
+    assert pages_module._relpath(to, here) == posixpath.relpath(to, here)
 
 
 def test_html_stash_round_trip_through_markdown() -> None:

@@ -222,6 +222,27 @@ def _dest_url(uri: str, style: LinkStyle) -> str:
     return stem + "/"
 
 
+def _relpath(path: str, start: str) -> str:
+    """``posixpath.relpath`` for two relative paths, by string alone (no ``getcwd`` per call).
+
+    A site links tens of thousands of times; ``posixpath.relpath`` makes both paths
+    absolute first. Paths with ``..`` go to it unchanged.
+
+    >>> _relpath("services/api/", "incidents/a/"), _relpath("x", "."), _relpath("a/b", "a/b/")
+    ('../../services/api', 'x', '.')
+    """
+    to = [part for part in path.split("/") if part and part != "."]
+    here = [part for part in start.split("/") if part and part != "."]
+    if ".." in to or ".." in here:
+        return posixpath.relpath(path, start)
+    common = 0
+    for a, b in zip(to, here, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(here) - common) + to[common:]) or "."
+
+
 def href(from_uri: str, to_uri: str, style: LinkStyle = "md") -> str:
     """Relative link from page ``from_uri`` to page ``to_uri`` (both source URIs).
 
@@ -230,7 +251,7 @@ def href(from_uri: str, to_uri: str, style: LinkStyle = "md") -> str:
     """
     here, there = _dest_url(from_uri, style), _dest_url(to_uri, style)
     base = here if style == "directory" and here.endswith("/") else posixpath.dirname(here)
-    rel = posixpath.relpath(there or ".", base or ".")
+    rel = _relpath(there or ".", base or ".")
     if style == "directory":
         rel = (
             "./"
