@@ -174,6 +174,13 @@ E = TypeVar("E", bound=StrEnum)
 
 
 # -- small public helpers ----------------------------------------------------------------------
+def _stem(path: str) -> str:
+    """``PurePosixPath(path).stem``, without building a path object for every file."""
+    name = path.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
 def is_slug(text: str) -> bool:
     """``text`` is a valid id: ``^[a-z0-9][a-z0-9-]{0,79}$``, ASCII only."""
     return SLUG_RE.fullmatch(text) is not None
@@ -678,6 +685,7 @@ def _kind(node: Node) -> str:
     return show(node.text) if node.text else "nothing"
 
 
+@lru_cache(maxsize=4096)  # a timeline names its day on every row; due dates repeat too
 def _parse_date(text: str) -> date | str:
     """``YYYY-MM-DD`` → date, or "must be …" saying what is wrong."""
     if not _DATE.fullmatch(text):
@@ -802,7 +810,7 @@ def _build(
     tags = fields.strings("tags")
     impact = fields.impact()
 
-    stem = PurePosixPath(path).stem
+    stem = _stem(path)
     incident_id = stem
     if "id" in fields.nodes:
         given = fields.string("id")
