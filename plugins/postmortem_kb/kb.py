@@ -92,8 +92,12 @@ def _ignore_reason(name: str) -> str | None:
 @dataclass(frozen=True, slots=True)
 class _Found:
     rel: str
-    path: Path | None  # None: not readable, see reason
+    path: str | None  # None: not readable, see reason
     reason: str = ""  # PM001 reason when path is None
+
+    @property
+    def name(self) -> str:
+        return self.rel.rpartition("/")[2]
 
 
 def _walk(settings: Settings) -> Iterator[_Found]:
@@ -119,26 +123,29 @@ def _walk(settings: Settings) -> Iterator[_Found]:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
             return
+        # a file's relative path is its folder's plus its name: no path object per file
+        prefix = rel(folder)
+        prefix = "" if prefix == "." else prefix + "/"
         for entry in entries:
-            path = Path(entry.path)
+            here = prefix + entry.name
             if entry.is_symlink():
-                target = path.resolve()
+                target = Path(entry.path).resolve()
                 if not target.is_relative_to(top):
                     yield _Found(
-                        rel(path),
+                        here,
                         None,
                         "symbolic link leaves the post-mortems folder; it is not followed",
                     )
                     continue
                 if target.is_dir() and (target in seen_dirs or top.is_relative_to(target)):
-                    yield _Found(rel(path), None, "symbolic link loop; it is not followed")
+                    yield _Found(here, None, "symbolic link loop; it is not followed")
                     continue
             if entry.is_dir():
-                yield from visit(path)
+                yield from visit(Path(entry.path))
             elif entry.is_file():
-                yield _Found(rel(path), path)
+                yield _Found(here, entry.path)
             else:
-                yield _Found(rel(path), None, "not a regular file")
+                yield _Found(here, None, "not a regular file")
 
     yield from visit(top)
 
@@ -302,13 +309,13 @@ def _scan(
     parsed: list[tuple[str, Postmortem | Citations | None, tuple[Diagnostic, ...]]] = []
     records: dict[str, FileRecord] = {}
 
-    candidates: list[tuple[str, Path]] = []
+    candidates: list[tuple[str, str]] = []
     for found in _walk(settings):
         if found.path is None:
             diagnostics.append(Diagnostic(found.rel, 1, 1, "PM001", Level.ERROR, found.reason))
             records[found.rel] = FileRecord(found.rel, FileOutcome.FAILED, found.reason)
             continue
-        reason = _ignore_reason(found.path.name)
+        reason = _ignore_reason(found.name)
         if reason is not None:
             records[found.rel] = FileRecord(found.rel, FileOutcome.IGNORED, reason)
             continue
@@ -380,7 +387,7 @@ class _Job:
 
 
 def _load_files(
-    files: Sequence[tuple[str, Path]],
+    files: Sequence[tuple[str, str]],
     settings: Settings,
     today: date,
     cache: ParseCache | None,
@@ -416,7 +423,7 @@ def _load_files(
     return [result for result in results if result is not None]
 
 
-def _read(rel: str, path: Path, settings: Settings) -> bytes | _Result:
+def _read(rel: str, path: str, settings: Settings) -> bytes | _Result:
     """The file's bytes, or the PM001 result when it is too large or unreadable.
 
     Plain file-descriptor calls (one open, one fstat, reads to the end): half the cost
@@ -474,7 +481,7 @@ def _workers() -> int:
 
 
 # A file to check: its relative path, and its bytes or where to read them.
-_Item = tuple[str, bytes | Path]
+_Item = tuple[str, bytes | str]
 
 
 def _run_one(item: _Item, job: _Job) -> _Result:
