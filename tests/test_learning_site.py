@@ -297,16 +297,17 @@ def test_graph_page_is_a_static_svg_whose_nodes_are_links(site: Path) -> None:
     assert len(svg.iter("line")) == 5 + 5  # each incident cites one pattern, affects one service
 
 
-def test_incident_page_lists_its_neighbourhood(site: Path) -> None:
-    """Below the related incidents: its patterns and services, the counts, the graph view."""
+def test_incident_page_shows_its_neighbourhood(site: Path) -> None:
+    """The card links its patterns and services; below the related incidents, the counts and graph view."""
     doc = page(site, "incidents/2025-04-15-d/index.html")
     line = next(n for n in doc.iter("p") if n.attrs.get("class") == "pmkb-neighbours")
     assert " ".join(line.text().split()) == (
-        "Neighbourhood: Patterns: Retry storm; Services: search. 2 neighbours in all"
-        " (1 pattern, 1 service); see the graph view."
+        "Neighbourhood: 2 neighbours in all (1 pattern, 1 service); see the graph view."
     )
-    links = [a.attrs["href"] for a in line.iter("a")]
-    assert links == ["../../patterns/retry-storm/", "../../services/search/", "../../graph/"]
+    assert [a.attrs["href"] for a in line.iter("a")] == ["../../graph/"]
+    card = next(n for n in doc.iter("ul") if n.attrs.get("class") == "pmkb-facts")
+    links = [a.attrs["href"] for a in card.iter("a")]
+    assert links == ["../../services/search/", "../../patterns/retry-storm/"]
 
 
 # attributes and CSS/JS constructs that make a browser fetch something

@@ -235,10 +235,9 @@ def test_incident_chrome_is_html_on_a_mkdocs_site() -> None:
         '<ul class="pmkb-related" data-search-exclude>\n'
         '<li><a href="../b/">&lt;b&gt;{{ 7*7 }}&lt;/b&gt;</a> (P1, 2025-01-11) — '
         "shared pattern DNS misconfiguration; shared service api</li>\n</ul>\n\n"
-        '<p class="pmkb-neighbours" data-search-exclude><strong>Neighbourhood:</strong> Patterns: '
-        '<a href="../../patterns/dns/">DNS misconfiguration</a>; Services: '
-        '<a href="../../services/api/">api</a>. 3 neighbours in all (1 pattern, 1 service, '
-        '1 incident); see the <a href="../../graph/">graph view</a>.</p>\n'
+        '<p class="pmkb-neighbours" data-search-exclude><strong>Neighbourhood:</strong> '
+        "3 neighbours in all (1 pattern, 1 service, 1 incident); see the "
+        '<a href="../../graph/">graph view</a>.</p>\n'
     )
     html_page = generate(kb, link_style="html")["incidents/a.md"]
     assert '<a href="b.html">&lt;b&gt;' in html_page
@@ -378,6 +377,29 @@ def test_front_matter_reads_back_as_the_same_values(value: str) -> None:
 
 def test_front_matter_leaves_out_empty_values() -> None:
     assert pages_module._front_matter(title="T", tags=[], search=None) == '---\ntitle: "T"\n---\n'
+
+
+def test_a_long_service_page_lists_the_newest_and_links_to_the_filtered_index() -> None:
+    """30 incidents of one service: the newest 25 in its table, the rest one filter away."""
+    kb = knowledge_base(
+        [
+            incident(f"i{day:02d}", day, services=("api", "db" if day < 2 else "api"))
+            for day in range(30)
+        ],
+        PATTERNS,
+    )
+    pages = generate(kb, link_style="directory")
+    api = pages["services/api.md"]
+    assert "30 incident(s) affected this service." in api
+    assert (
+        "The newest 25 of 30 incidents; see [all of them in the incidents index]"
+        "(../../incidents/?service=api)." in api
+    )
+    listed = re.findall(r'<a href="\.\./\.\./incidents/(i[0-9]+)/">', api)
+    assert listed == [f"i{day:02d}" for day in range(29, 4, -1)]
+    db = pages["services/db.md"]
+    assert "2 incident(s) affected this service." in db and "The newest" not in db
+    assert re.findall(r'<a href="\.\./\.\./incidents/(i[0-9]+)/">', db) == ["i01", "i00"]
 
 
 _SEGMENTS = st.lists(st.sampled_from(["a", "b", "x", "index", ".", "", ".."]), max_size=4)

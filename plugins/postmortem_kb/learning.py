@@ -551,8 +551,8 @@ def neighbourhood(
 
     Costs O(degree of ``node``); lists at most :data:`NEIGHBOURS_SHOWN` neighbours of the
     given ``kinds`` (patterns first, then services, then incidents: direct links before
-    similar ones, newest first) and counts all of them. Incident pages list patterns and
-    services only, below their related incidents. A line, not a drawing: incident and
+    similar ones, newest first) and counts all of them. Incident pages list none (their
+    card links the patterns and services, the line sits below their related incidents). A line, not a drawing: incident and
     pattern pages are sanitized, and the sanitizer removes inline SVG.
     """
     G = ctx.graph

@@ -516,8 +516,9 @@ def incident_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
             if other is not None:
                 related.append((other, score, reasons))
         node = f"incident:{pm.id}"
-        # patterns and services: incidents are the related ones above, and the graph view
-        around = _neighbourhood(ctx, node, uri, kinds=("pattern", "service"), heading=False)
+        # counts and the graph view only: the card links the patterns and services, the
+        # list above the related incidents (links repeated on 1,000 pages cost 0.35 MB)
+        around = _neighbourhood(ctx, node, uri, kinds=(), heading=False)
         before, after = "", ""
         rows = _timeline_rows(pm)
         timeline = pm.section("timeline")
@@ -603,9 +604,9 @@ def _actions(
 _LEADING_H1 = re.compile(r"\A\s*#\s[^\n]*\n?")
 
 PATTERN_LIST_LIMIT = 25
-"""Rows of each long list on a pattern page (incidents, action items, lessons): the newest
-incidents, the open action items first. The page says when a list is cut and links to the
-full listing (the incidents index filtered by the pattern, the action items page)."""
+"""Rows of each long list on a pattern or service page (incidents, action items, lessons): the
+newest incidents, the open action items first. The page says when a list is cut and links to
+the full listing (the incidents index filtered by the pattern or service, the action items page)."""
 
 
 def _filtered_index(ctx: SiteContext, from_uri: str, name: str, value: str) -> str:
@@ -700,7 +701,11 @@ def service_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
                 "service.md.j2",
                 service=service,
                 front_matter=_front_matter(title=service, search=SEARCH_EXCLUDE),
-                rows=_incident_rows(ctx, uri, incidents),
+                # the newest, like a pattern page; the filtered incidents index has them all
+                rows=_incident_rows(ctx, uri, incidents[:PATTERN_LIST_LIMIT]),
+                total=len(incidents),
+                limit=PATTERN_LIST_LIMIT,
+                all_incidents=_filtered_index(ctx, uri, "service", service),
                 filters="severity status pattern year",
                 patterns=sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])),
                 pattern_titles=ctx.kb.patterns,
