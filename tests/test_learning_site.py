@@ -242,17 +242,31 @@ def test_feeds_parse_and_list_final_postmortems_newest_first(site: Path) -> None
     assert jf["items"][0]["date_modified"] == "2025-04-15T09:15:00Z"
 
 
-def test_every_page_announces_the_feeds(site: Path) -> None:
-    for path, prefix in (("index.html", ""), ("incidents/2025-03-05-c/index.html", "../../")):
-        links = [
+def test_home_indexes_and_learning_pages_announce_the_feeds(site: Path) -> None:
+    """Not each incident, pattern or service page: a thousand of them would repeat the links."""
+
+    def feeds(path: str) -> list[tuple[str, str]]:
+        return [
             (n.attrs["type"], n.attrs["href"])
             for n in page(site, path).iter("link")
             if n.attrs.get("rel") == "alternate"
         ]
-        assert links == [
+
+    for path, prefix in (
+        ("index.html", ""),
+        ("incidents/index.html", "../"),
+        ("dashboard/index.html", "../"),
+    ):
+        assert feeds(path) == [
             ("application/atom+xml", prefix + "feed.xml"),
             ("application/feed+json", prefix + "feed.json"),
-        ]
+        ], path
+    for path in (
+        "incidents/2025-03-05-c/index.html",
+        "patterns/retry-storm/index.html",
+        "services/search/index.html",
+    ):
+        assert feeds(path) == [], path
 
 
 def test_home_keeps_the_authors_page_and_adds_the_sections_at_the_marker(site: Path) -> None:

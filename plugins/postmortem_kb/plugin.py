@@ -49,6 +49,8 @@ CSS = "assets/postmortem_kb/postmortem-kb.css"
 JS = "assets/postmortem_kb/postmortem-kb.js"
 # generated pages reached through indexes, search, tags and links, never the sidebar
 _IN_NAV = frozenset({"incidents/index.md", "patterns/index.md", "services/index.md"})
+# folders of one generated page per incident, pattern or service
+_ONE_OF_MANY = ("incidents/", "patterns/", "services/")
 # in the sidebar when MkDocs builds it; an explicit `nav:` lists them if it wants them
 _AUTO_NAV = LEARNING_PAGES | {"index.md"}
 # Markdown extensions the generated pages rely on (not md_in_html: the generated chrome is
@@ -204,10 +206,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         return self._stash.defer(html)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Announce the Atom and JSON feeds in every page's head; trim generated pages, restore their blocks."""
-        to_root = get_relative_url("feed.xml", page.url)[: -len("feed.xml")]
-        output = output.replace("</head>", feed_links(to_root, config.site_name) + "\n</head>", 1)
-        if page.file.src_uri in self._generated:
+        """Announce the feeds in the head of pages other than an incident's, a pattern's or a
+        service's; trim generated pages, restore their blocks."""
+        uri = page.file.src_uri
+        if uri in _IN_NAV or not uri.startswith(_ONE_OF_MANY):
+            # a thousand incident pages would repeat the same two links (a quarter MB)
+            to_root = get_relative_url("feed.xml", page.url)[: -len("feed.xml")]
+            links = feed_links(to_root, config.site_name)
+            output = output.replace("</head>", links + "\n</head>", 1)
+        if uri in self._generated:
             output = self._stash.restore(trim_indentation(output))
         return output
 
