@@ -143,3 +143,10 @@ def test_json_script_cannot_close_the_script() -> None:
     for bad in ("</", "<!--", "\u2028", "\u2029", "&"):
         assert bad not in text
     assert json.loads(text) == value
+
+
+@given(st.text(alphabet=st.sampled_from("ab <>[]()`~|\\:!-\n\r*#"), max_size=60))
+def test_md_block_shortcut_agrees_with_the_line_by_line_pass(text: str) -> None:
+    """Text without ``<``, ``]`` or a backtick is returned as is: the full pass would keep it too."""
+    unix = text.replace("\r\n", "\n")
+    assert md_block(text) == escape._md_lines(unix)

@@ -129,6 +129,7 @@ _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]*:[^\s<>]*)>")
 _INLINE_LINK = re.compile(r"(\]\(\s*)(<[^>\n]*>|[^\s)]*)")
 _REF_DEF = re.compile(r"^( {0,3}\[[^\]\n]+\]:\s*)(<[^>\n]*>|\S+)")
 _CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 
 
 def _neutral_link(match: re.Match[str]) -> str:
@@ -173,7 +174,15 @@ def md_block(value: Any) -> Safe:
     >>> md_block("Hi <script>x</script> [a](javascript:y) `<b>`")
     'Hi &lt;script>x&lt;/script> [a](#) `<b>`'
     """
-    lines = _text(value).replace("\r\n", "\n").split("\n")
+    text = _text(value).replace("\r\n", "\n")
+    if "<" not in text and "]" not in text and "`" not in text:
+        return Safe(text)  # no tag, comment, link or code span: every line stays as written
+    return Safe(_md_lines(text))
+
+
+def _md_lines(text: str) -> str:
+    """:func:`md_block` line by line: fenced code as written, every other line through ``_line``."""
+    lines = text.split("\n")
     out: list[str] = []
     fence: str | None = None
     prose: list[str] = []
@@ -200,11 +209,11 @@ def md_block(value: Any) -> Safe:
             continue
         prose.append(line)
     flush()
-    return Safe("\n".join(out))
+    return "\n".join(out)
 
 
 def md_cell_block(value: Any) -> Safe:
     """An author's Markdown for one table cell: sanitised like :func:`md_block`, one line,
     with unescaped ``|`` escaped."""
     text = md_block(" ".join(_text(value).split()))
-    return Safe(re.sub(r"(?<!\\)\|", r"\\|", text))
+    return Safe(_UNESCAPED_PIPE.sub(r"\\|", text) if "|" in text else text)
