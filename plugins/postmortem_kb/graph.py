@@ -28,6 +28,7 @@ incident.
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -151,10 +152,12 @@ def _add_similarity(G: nx.MultiDiGraph, incidents: Sequence[Postmortem]) -> None
             if other_id in known and other_id != pm.id:
                 linked[pm.id].add(other_id)
                 linked[other_id].add(pm.id)
+    weights = {"patterns": PATTERN_WEIGHT, "services": SERVICE_WEIGHT}
     for pm in incidents:
         shared: dict[str, dict[str, list[str]]] = defaultdict(
             lambda: {"patterns": [], "services": []}
         )
+        score: dict[str, float] = defaultdict(float)
         keys = [("patterns", p) for p in pm.patterns] + [
             ("services", s) for s in dict.fromkeys(pm.services)
         ]
@@ -164,14 +167,12 @@ def _add_similarity(G: nx.MultiDiGraph, incidents: Sequence[Postmortem]) -> None
                 # index distance is symmetric: j is in i's window exactly when i is in j's
                 i = position[(kind, name)][pm.id]
                 members = members[max(0, i - half) : i + half + 1]
+            add = weights[kind]
             for other in members:
                 if other.id != pm.id:
                     shared[other.id][kind].append(name)
-
-        def weight(found: dict[str, list[str]]) -> float:
-            return PATTERN_WEIGHT * len(found["patterns"]) + SERVICE_WEIGHT * len(found["services"])
-
-        best = sorted(shared, key=lambda o: (-weight(shared[o]), o))[:SIMILAR_PER_INCIDENT]
+                    score[other.id] += add
+        best = heapq.nsmallest(SIMILAR_PER_INCIDENT, score, key=lambda o: (-score[o], o))
         best += sorted(o for o in linked.get(pm.id, ()) if o in shared and o not in best)
         for other_id in best:
             a, b = sorted((pm.id, other_id))
@@ -181,7 +182,7 @@ def _add_similarity(G: nx.MultiDiGraph, incidents: Sequence[Postmortem]) -> None
                     _inc(a),
                     _inc(b),
                     key="similar",
-                    weight=weight(found),
+                    weight=score[other_id],
                     patterns=sorted(found["patterns"]),
                     services=sorted(found["services"]),
                 )
