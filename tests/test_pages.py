@@ -259,7 +259,11 @@ def test_pattern_page_is_enriched(site: dict[str, str]) -> None:
     actions = [line for line in page.splitlines() if line.startswith("| [Incident a]")]
     assert [line.split(" | ")[1] for line in actions] == ["A2", "A1"]  # open first
     assert "open **(overdue)**" in actions[0]
-    assert "Keep TTLs short." in page
+    lessons = page[page.index("## Lessons learned\n") : page.index("## Co-occurring")]
+    assert lessons == (
+        "## Lessons learned\n\n**[Incident a](../incidents/a.md)** *(P1, 2025-01-01)*\n\n"
+        "Keep TTLs short.\n\n\n"
+    )
     assert "- [Retry](retry.md): 1 incident(s)" in page
 
 
