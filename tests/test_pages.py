@@ -17,6 +17,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from postmortem_kb import escape
 from postmortem_kb import pages as pages_module
 from postmortem_kb.kb import KnowledgeBase
 from postmortem_kb.model import (
@@ -404,6 +405,48 @@ def test_a_long_service_page_lists_the_newest_and_links_to_the_filtered_index() 
     db = pages["services/db.md"]
     assert "2 incident(s) affected this service." in db and "The newest" not in db
     assert re.findall(r'<a href="\.\./\.\./incidents/(i[0-9]+)/">', db) == ["i01", "i00"]
+
+
+@given(st.text(alphabet=st.sampled_from("ab <>[]()`*_&|\\:#-1."), max_size=40))
+def test_cell_html_is_what_a_markdown_table_renders(text: str) -> None:
+    """A pattern page's HTML cell equals the cell Python-Markdown makes of the escaped Markdown."""
+    source = f"| h |\n|-|\n| {escape.md_cell_block(text)} |\n"
+    rendered = markdown.markdown(source, extensions=["tables"])
+    start = rendered.index("<td>", rendered.index("<tbody>")) + len("<td>")
+    assert pages_module._cell_html(text) == rendered[start : rendered.rindex("</td>")]
+
+
+def test_html_pattern_page_tables_are_searched_html_blocks() -> None:
+    """Directory sites: citations and action items as HTML, put back before indexing."""
+    item = ActionItem(30, "A1", "Fix `ttl` <b>now</b>", "team", Severity.P1, date(2025, 1, 1))
+    kb = knowledge_base(
+        [
+            incident("a", 0, statement="TTL was `3600` & nobody knew", actions=[item]),
+            incident("b", 10, title="<b>{{ 7*7 }}</b>", statement="Plain words. Evidence: x"),
+        ],
+        PATTERNS,
+    )
+    stash = HtmlStash()
+    page = generate(kb, link_style="directory", stash=stash)["patterns/dns.md"]
+    assert "| Date |" not in page and "| Incident |" not in page
+    html = stash.inline(markdown.markdown(page.split("---\n", 2)[2]))
+    assert (
+        "<tbody>\n"
+        '<tr><td>2025-01-11</td><td>P1</td><td><a href="../../incidents/b/">&lt;b&gt;{{ 7*7 }}'
+        "&lt;/b&gt;</a></td><td>root cause</td><td>Plain words. Evidence: x</td></tr>\n"
+        '<tr><td>2025-01-01</td><td>P1</td><td><a href="../../incidents/a/">Incident a</a></td>'
+        "<td>root cause</td><td>TTL was <code>3600</code> &amp; nobody knew</td></tr>\n"
+        "</tbody>"
+    ) in html
+    assert (
+        '<tr><td><a href="../../incidents/a/">Incident a</a></td><td>A1</td>'
+        "<td>Fix <code>ttl</code> &lt;b&gt;now&lt;/b&gt;</td><td>team</td><td>P1</td>"
+        "<td>2025-01-01</td><td>open <strong>(overdue)</strong></td></tr>\n"
+    ) in html
+    # the tables are in before indexing; the neighbourhood line waits for the written page
+    assert html.count("<table>") == stash.restore(html).count("<table>") == 2
+    assert 'class="pmkb-neighbours"' not in html
+    assert 'class="pmkb-neighbours"' in stash.restore(html)
 
 
 _SEGMENTS = st.lists(st.sampled_from(["a", "b", "x", "index", ".", "", ".."]), max_size=4)

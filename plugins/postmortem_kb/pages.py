@@ -149,13 +149,28 @@ class HtmlStash:
     def __init__(self) -> None:
         self._prefix = f"pmkb{secrets.token_hex(8)}x"
         self._blocks: dict[str, str] = {}
+        self._searched: set[str] = set()  # blocks put back before sanitizing and indexing
         self._token = re.compile(f"<p>({self._prefix}[0-9]+)</p>|<!--({self._prefix}[0-9]+)-->")
 
-    def add(self, html: str) -> Safe:
-        """The placeholder paragraph standing for ``html`` (a block of generated, escaped HTML)."""
+    def add(self, html: str, *, searched: bool = False) -> Safe:
+        """The placeholder paragraph standing for ``html`` (a block of generated, escaped HTML).
+
+        A ``searched`` block is put back by :meth:`inline`, before the page is sanitized
+        and indexed; any other waits for :meth:`restore`.
+        """
         token = f"{self._prefix}{len(self._blocks)}"
         self._blocks[token] = html.strip("\n")
+        if searched:
+            self._searched.add(token)
         return Safe(f"{token}\n")
+
+    def inline(self, html: str) -> str:
+        """``html`` with the placeholder paragraphs of its searched blocks replaced by them."""
+        if not self._searched or self._prefix not in html:
+            return html
+        return self._token.sub(
+            lambda m: self._blocks[m[1]] if m[1] in self._searched else m[0], html
+        )
 
     def defer(self, html: str) -> str:
         """``html`` with each placeholder paragraph of this stash as a comment, restored later.
@@ -319,9 +334,10 @@ class SiteContext:
         """
         return self.link_style != "md"
 
-    def raw(self, html: str) -> Safe:
-        """A block of generated, escaped HTML: stashed out of Markdown when the site stashes."""
-        return self.stash.add(html) if self.stash is not None else Safe(html)
+    def raw(self, html: str, *, searched: bool = False) -> Safe:
+        """A block of generated, escaped HTML: stashed out of Markdown when the site stashes
+        (``searched``: back in the page before the search index reads it)."""
+        return self.stash.add(html, searched=searched) if self.stash is not None else Safe(html)
 
     def text(self, value: Any) -> Safe:
         """Plain text escaped for this site's chrome (HTML text or Markdown inline text)."""
@@ -617,6 +633,76 @@ def _filtered_index(ctx: SiteContext, from_uri: str, name: str, value: str) -> s
     return f"{target}?{urllib.parse.urlencode({name: value})}"
 
 
+# Characters that can make Markdown of an author's table cell differ from its text as HTML
+_MD_INLINE = re.compile(r"[\\`*_\[\]<>&]")
+_CELL_MARKDOWN: list[Any] = []  # one Python-Markdown instance, made on first use
+
+
+def _cell_html(markdown_text: str) -> str:
+    """An author's Markdown for a table cell, as the HTML a Markdown table would give it.
+
+    Plain text (most statements and actions) is escaped; anything else goes through
+    Python-Markdown as a one-cell table, sanitized like the page it lands in.
+    """
+    text = escape.md_cell_block(markdown_text)
+    if not _MD_INLINE.search(text):
+        return escape.html_text(text)
+    if not _CELL_MARKDOWN:
+        import markdown  # imported here: only cells with Markdown need it
+
+        _CELL_MARKDOWN.append(markdown.Markdown(extensions=["tables"]))
+    converter = _CELL_MARKDOWN[0]
+    converter.reset()
+    rendered: str = converter.convert(f"| |\n|-|\n| {text} |\n")
+    start = rendered.index("<td>", rendered.index("<tbody>")) + len("<td>")
+    return rendered[start : rendered.rindex("</td>")]
+
+
+def _table(head: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A compact HTML table; headers are constants, cells already escaped."""
+    th = "".join(f"<th>{h}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>\n" for row in rows)
+    return f"<table>\n<thead><tr>{th}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n"
+
+
+def _citations_table(ctx: SiteContext, uri: str, citations: Sequence[Citation]) -> Safe:
+    """A pattern's citing incidents with their root-cause statements, as searched HTML."""
+    t = ctx.text
+    rows = [
+        (
+            t(c.incident.date),
+            t(c.incident.severity),
+            ctx.a(uri, incident_uri(c.incident.id), c.incident.title),
+            t(c.role),
+            _cell_html(c.incident.root_cause_statement),
+        )
+        for c in citations
+    ]
+    head = ("Date", "Severity", "Incident", "Cited as", "Root-cause statement")
+    return ctx.raw(_table(head, rows), searched=True)
+
+
+def _actions_table(
+    ctx: SiteContext, uri: str, actions: Sequence[tuple[Postmortem, ActionItem, bool]]
+) -> Safe:
+    """Action items of a pattern's incidents, as searched HTML."""
+    t = ctx.text
+    rows = [
+        (
+            ctx.a(uri, incident_uri(pm.id), pm.title),
+            t(item.id),
+            _cell_html(item.action),
+            t(item.owner),
+            t(item.priority or "—"),
+            t(item.due or "—"),
+            t(item.status) + (" <strong>(overdue)</strong>" if overdue else ""),
+        )
+        for pm, item, overdue in actions
+    ]
+    head = ("Incident", "ID", "Action", "Owner", "Priority", "Due", "Status")
+    return ctx.raw(_table(head, rows), searched=True)
+
+
 def pattern_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
     """``patterns/<id>.md`` for every pattern defined or cited: curated text plus evidence."""
     for pattern_id, pattern in ctx.kb.patterns.items():
@@ -645,6 +731,13 @@ def pattern_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
                 services=services,
                 actions=actions[:PATTERN_LIST_LIMIT],
                 actions_total=len(actions),
+                # HTML sites get both tables as HTML: Markdown tables were most of the page's cost
+                citations_table=(
+                    _citations_table(ctx, uri, citations[:PATTERN_LIST_LIMIT]) if ctx.html else None
+                ),
+                actions_table=(
+                    _actions_table(ctx, uri, actions[:PATTERN_LIST_LIMIT]) if ctx.html else None
+                ),
                 lessons=lessons[:PATTERN_LIST_LIMIT],
                 lessons_total=len(lessons),
                 co_occurring=co_occurring_patterns(ctx.graph, pattern_id),

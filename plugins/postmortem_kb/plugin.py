@@ -201,6 +201,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         uri = page.file.src_uri
         if uri not in self._generated:
             return html
+        html = self._stash.inline(html)  # searched blocks (a pattern's tables): sanitized, indexed
         if is_sanitized_page(uri) or uri in AUTHOR_MARKDOWN_PAGES:
             html = sanitize(html)
         return self._stash.defer(html)
