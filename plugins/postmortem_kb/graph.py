@@ -154,9 +154,8 @@ def _add_similarity(G: nx.MultiDiGraph, incidents: Sequence[Postmortem]) -> None
                 linked[other_id].add(pm.id)
     weights = {"patterns": PATTERN_WEIGHT, "services": SERVICE_WEIGHT}
     for pm in incidents:
-        shared: dict[str, dict[str, list[str]]] = defaultdict(
-            lambda: {"patterns": [], "services": []}
-        )
+        # (kind, name) pairs each candidate shares: one list per candidate, split for the picks
+        shared: dict[str, list[tuple[str, str]]] = defaultdict(list)
         score: dict[str, float] = defaultdict(float)
         keys = [("patterns", p) for p in pm.patterns] + [
             ("services", s) for s in dict.fromkeys(pm.services)
@@ -170,7 +169,7 @@ def _add_similarity(G: nx.MultiDiGraph, incidents: Sequence[Postmortem]) -> None
             add = weights[kind]
             for other in members:
                 if other.id != pm.id:
-                    shared[other.id][kind].append(name)
+                    shared[other.id].append((kind, name))
                     score[other.id] += add
         best = heapq.nsmallest(SIMILAR_PER_INCIDENT, score, key=lambda o: (-score[o], o))
         best += sorted(o for o in linked.get(pm.id, ()) if o in shared and o not in best)
@@ -183,8 +182,8 @@ def _add_similarity(G: nx.MultiDiGraph, incidents: Sequence[Postmortem]) -> None
                     _inc(b),
                     key="similar",
                     weight=score[other_id],
-                    patterns=sorted(found["patterns"]),
-                    services=sorted(found["services"]),
+                    patterns=sorted(name for kind, name in found if kind == "patterns"),
+                    services=sorted(name for kind, name in found if kind == "services"),
                 )
 
 
