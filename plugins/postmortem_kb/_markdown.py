@@ -203,13 +203,14 @@ def find_table(
             continue
         header = Row(index, split_row(lines[index]))
         following = index + 1
-        if following >= end or fenced[following] or not _is_delimiter(lines[following]):
+        delimiter = None if following >= end or fenced[following] else _delimiter(lines[following])
+        if delimiter is None:
             return TableError(
                 index,
                 1,
                 "the table needs a delimiter row like '| --- | --- | --- |' right after its header",
             )
-        width = len(split_row(lines[following]))
+        width = len(delimiter)
         if width != len(header.cells):
             return TableError(
                 following,
@@ -227,11 +228,14 @@ def find_table(
     return None
 
 
-def _is_delimiter(line: str) -> bool:
+def _delimiter(line: str) -> tuple[Cell, ...] | None:
+    """The cells of a table's delimiter row (``| --- | :-: |``), or None if it is not one."""
     if not _pipes(line) and "-" not in line:
-        return False
+        return None
     cells = split_row(line)
-    return bool(cells) and all(_DELIMITER_CELL.fullmatch(cell.text) for cell in cells)
+    if cells and all(_DELIMITER_CELL.fullmatch(cell.text) for cell in cells):
+        return cells
+    return None
 
 
 # -- lists -------------------------------------------------------------------------------------

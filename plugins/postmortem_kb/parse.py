@@ -908,8 +908,8 @@ def _sections(lines: list[str], start: int, fenced: list[int]) -> tuple[list[_Sp
     heads: list[tuple[int, str]] = []
     title_index: int | None = None
     for index in range(start, len(lines)):
-        if fenced[index]:
-            continue
+        if "#" not in lines[index] or fenced[index]:
+            continue  # every heading holds a "#"
         found = heading(lines[index])
         if found is None:
             continue
