@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from postmortem_kb.model import Diagnostic, Level
-from postmortem_kb.privacy import check_privacy, scan_line
+from postmortem_kb.privacy import _DETECTOR_PATTERNS, check_privacy, literal_prefix, scan_line
 
 PATH = "postmortems/2025-03-14-checkout.md"
 WAIVE = "or waive with `<!-- privacy: ok, <reason> -->`"
@@ -250,3 +253,57 @@ def test_scanning_is_deterministic_and_free_of_global_state() -> None:
     line = "key " + AWS_KEY_ID + " and " + GITHUB_CLASSIC
     assert scan_line(line) == scan_line(line)
     assert findings(line) == [(5, "PM070", "AWS access key id"), (30, "PM070", "GitHub token")]
+
+
+# -- the detectors' literal prefixes (a pattern whose prefix is absent is not run) ----------
+@pytest.mark.parametrize(
+    ("source", "prefix"),
+    [
+        ("abc|xyz", ""),  # an alternation at the top: no common prefix
+        ("a(b|c)", "a"),
+        ("[|]x", ""),
+        ("\\|a", "|a"),  # escaped punctuation is literal
+        ("AC[a-z]{3}", "AC"),
+        ("ab+c", "ab"),  # "b" repeats: the prefix stops after its first copy
+        ("a{2}b", ""),
+        ("ab?c", "a"),  # an optional character ends the prefix before it
+        ("SG\\.x", "SG.x"),
+        ("[]|]q", ""),
+        ("(?:a|b)c", ""),
+        ("\\d{8}:", ""),
+        ("(?i)abc", ""),  # case-insensitive: none
+    ],
+)
+def test_literal_prefix_reads_only_what_every_match_starts_with(source: str, prefix: str) -> None:
+    assert literal_prefix(re.compile(source)) == prefix
+
+
+def _generated(pattern: re.Pattern[str]) -> st.SearchStrategy[str] | None:
+    try:
+        return st.from_regex(pattern, fullmatch=True)
+    except Exception:  # a construct hypothesis cannot generate from (lookbehind)
+        return None
+
+
+@pytest.mark.parametrize(
+    ("detector", "pattern", "prefix"),
+    [entry for entry in _DETECTOR_PATTERNS if entry[2]],
+    ids=lambda value: type(value).__name__ if not isinstance(value, re.Pattern | str) else "",
+)
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_every_match_of_a_detector_pattern_starts_with_its_prefix(
+    detector: object, pattern: re.Pattern[str], prefix: str, data: st.DataObject
+) -> None:
+    strategy = _generated(pattern)
+    if strategy is None:
+        return
+    text = data.draw(strategy)
+    assert text.startswith(prefix), (pattern.pattern, text)
+
+
+def test_most_detector_patterns_have_a_prefix_and_secrets_are_still_found() -> None:
+    assert sum(1 for _, _, prefix in _DETECTOR_PATTERNS if prefix) >= 20
+    line = "deploy key AKIAIOSFODNN7EXAMPLE leaked, and SG." + "a" * 22 + "." + "b" * 43
+    kinds = {finding.kind for finding in scan_line(line)}
+    assert kinds == {"AWS access key id", "SendGrid API Key"}  # the second from detect-secrets

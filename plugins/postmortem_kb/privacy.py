@@ -129,21 +129,83 @@ _DETECTORS: tuple[RegexBasedDetector, ...] = (
 _CANDIDATE = re.compile(r"[A-Za-z0-9_+=-]{16,}|://[^\s/@]*@|BEGIN|PuTTY|AccountKey|(?i:aws)")
 
 
+_REGEX_SYNTAX = frozenset("[](){}.*+?|^$\\")
+
+
+def literal_prefix(pattern: re.Pattern[str]) -> str:
+    """Text every match of ``pattern`` starts with, read off its source ("" if unsure).
+
+    Only plain characters and backslash-escaped punctuation count; the prefix stops
+    before any other syntax, and drops its last character when a quantifier follows
+    it. Case-insensitive and verbose patterns have none.
+    """
+    source = pattern.pattern
+    if pattern.flags & (re.IGNORECASE | re.VERBOSE) or _alternates_at_top(source):
+        return ""
+    prefix: list[str] = []
+    index = 0
+    while index < len(source):
+        char = source[index]
+        if char == "\\" and index + 1 < len(source) and not source[index + 1].isalnum():
+            literal, width = source[index + 1], 2
+        elif char in _REGEX_SYNTAX:
+            break
+        else:
+            literal, width = char, 1
+        if source[index + width : index + width + 1] in ("?", "*", "{"):
+            break  # the character may be absent (or repeated): the prefix ends before it
+        prefix.append(literal)
+        index += width
+    return "".join(prefix)
+
+
+def _alternates_at_top(source: str) -> bool:
+    """``source`` has a ``|`` outside every group and character class."""
+    depth = 0
+    index = 0
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":  # skip the class; a "]" first (after an optional "^") is literal
+            index += 2 if source[index + 1 : index + 2] == "^" else 1
+            index += 1 if source[index : index + 1] == "]" else 0
+            while index < len(source) and source[index] != "]":
+                index += 2 if source[index] == "\\" else 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+        index += 1
+    return False
+
+
+# Each detector pattern with the text its matches start with: a pattern whose prefix is
+# not in the line is not run (a substring test instead of a regex call, 45 times a line).
+_DETECTOR_PATTERNS: tuple[tuple[RegexBasedDetector, re.Pattern[str], str], ...] = tuple(
+    (detector, pattern, literal_prefix(pattern))
+    for detector in _DETECTORS
+    for pattern in detector.denylist
+)
+
+
 def _library_secrets(line: str) -> Iterator[Finding]:
     if not _CANDIDATE.search(line):
         return
-    for detector in _DETECTORS:
-        for pattern in detector.denylist:
-            for match in pattern.finditer(line):
-                # analyze_string applies the detector's own checks (e.g. a JWT must decode)
-                if any(True for _ in detector.analyze_string(match.group(0))):
-                    # point at the secret itself where the regex captures it (a URL's password)
-                    group = next(
-                        (g for g in range(1, (match.lastindex or 0) + 1) if match.group(g)), 0
-                    )
-                    yield Finding(
-                        match.start(group), match.end(group), CREDENTIAL, str(detector.secret_type)
-                    )
+    for detector, pattern, prefix in _DETECTOR_PATTERNS:
+        if prefix not in line:
+            continue
+        for match in pattern.finditer(line):
+            # analyze_string applies the detector's own checks (e.g. a JWT must decode)
+            if any(True for _ in detector.analyze_string(match.group(0))):
+                # point at the secret itself where the regex captures it (a URL's password)
+                group = next((g for g in range(1, (match.lastindex or 0) + 1) if match.group(g)), 0)
+                yield Finding(
+                    match.start(group), match.end(group), CREDENTIAL, str(detector.secret_type)
+                )
 
 
 # -- our own secret rules -------------------------------------------------------------
