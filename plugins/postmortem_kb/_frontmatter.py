@@ -15,6 +15,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import yaml
 from frontmatter.default_handlers import JSONHandler, TOMLHandler
@@ -72,8 +73,7 @@ class Problem:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class YScalar:
+class YScalar(NamedTuple):  # a tuple: built ~40 times a file, twice as fast as a dataclass
     """A scalar exactly as written: its text, and whether it was plain (unquoted)."""
 
     text: str

@@ -463,6 +463,8 @@ class _Fields:
         self.report = report
         self.invalid: set[str] = set()
         self.key_lines = {name: key.line for name, (key, _) in self.nodes.items()}
+        if self.nodes.keys() <= known:
+            return  # no unknown key to report
         for name, (key, _) in sorted(self.nodes.items(), key=lambda kv: kv[1][0].line):
             if name not in known:
                 hint = _suggest(name, sorted(known))
