@@ -132,10 +132,10 @@ def split(lines: list[str]) -> tuple[Block | None, list[Problem]]:
         return None, [_missing(lines)]
     for index in range(1, len(lines)):
         line = lines[index]
-        if _DELIMITER.fullmatch(line):
-            text = "".join(f"{row}\n" for row in lines[1:index])
+        if line.startswith("---") and _DELIMITER.fullmatch(line):
+            text = "\n".join(lines[1:index]) + "\n" if index > 1 else ""
             return Block(text, 2, index + 1), []
-        if line.strip() == "...":
+        if "..." in line and line.strip() == "...":
             return None, [
                 Problem(
                     index + 1,

@@ -132,21 +132,20 @@ PLACEHOLDER_RE = re.compile(
 # Every placeholder holds "[", "YYYY-MM-DD" or "HH:MM"; "<!--" may open a comment that
 # spans lines. A line with none of them is skipped by find_placeholders at once.
 _MAY_HOLD_PLACEHOLDER = re.compile(r"\[|YYYY-MM-DD|HH:MM|<!--")
-# Where nothing is masked (no comment, no code span), a placeholder is a match of
-# PLACEHOLDER_RE that no neighbour makes a link, image or nested bracket: a necessary
-# condition (the context rules only reject more). Starting with a literal, the search
-# skips through text at C speed; the character before each match is checked after.
-_MAYBE_PLACEHOLDER = re.compile(
-    r"\[[a-z][a-z0-9 /'’,.&+?_-]*\](?![(\[\]])|(?:YYYY-MM-DD|HH:MM)(?![A-Za-z0-9])"
-)
+# Where nothing is masked (no comment, no code span), a placeholder is a date or time
+# mask, or a bracketed phrase that no neighbour makes a link, image or nested bracket: a
+# necessary condition (the context rules only reject more). The masks are found by
+# substring search, the phrases by a regex that starts with a literal (so ``re`` skips
+# through the text at C speed); the character before each phrase is checked after.
+_BRACKETED = re.compile(r"\[[a-z][a-z0-9 /'’,.&+?_-]*\](?![(\[\]])")
 
 
 def _may_hold_placeholder(text: str) -> bool:
-    for match in _MAYBE_PLACEHOLDER.finditer(text):
+    if "YYYY-MM-DD" in text or "HH:MM" in text:
+        return True
+    for match in _BRACKETED.finditer(text):
         before = text[match.start() - 1] if match.start() else ""
-        if not (before.isascii() and before.isalnum()) and (
-            match.group(0)[0] != "[" or before not in ("]", "[", "!", "\\")
-        ):
+        if not (before.isascii() and before.isalnum()) and before not in ("]", "[", "!", "\\"):
             return True
     return False
 
