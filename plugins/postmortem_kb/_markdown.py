@@ -230,12 +230,13 @@ def find_table(
 
 def _delimiter(line: str) -> tuple[Cell, ...] | None:
     """The cells of a table's delimiter row (``| --- | :-: |``), or None if it is not one."""
-    if not _pipes(line) and "-" not in line:
+    if "-" not in line:  # every delimiter cell holds a "-"
         return None
     cells = split_row(line)
-    if cells and all(_DELIMITER_CELL.fullmatch(cell.text) for cell in cells):
-        return cells
-    return None
+    for cell in cells:
+        if not _DELIMITER_CELL.fullmatch(cell.text):
+            return None
+    return cells or None
 
 
 # -- lists -------------------------------------------------------------------------------------

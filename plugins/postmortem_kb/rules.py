@@ -346,4 +346,8 @@ def check_postmortem(
 ) -> list[Diagnostic]:
     """Every per-file rule on one parsed post-mortem, sorted by line, column and code."""
     ctx = Context(pm, file_lines(data), settings, today)
-    return sorted(diagnostic for rule in RULES for diagnostic in rule(ctx))
+    found: list[Diagnostic] = []
+    for rule in RULES:
+        found.extend(rule(ctx))
+    found.sort()
+    return found
