@@ -304,12 +304,16 @@ def check_blameless(pm: Postmortem, lines: Sequence[str], settings: Settings) ->
     rca = _rca_range(pm, len(lines))
     diagnostics: list[Diagnostic] = []
     seen: set[int] = set()
+    region: list[tuple[int, str]] = []  # every line to scan, each once, in region order
     for first, last in _regions(pm, len(lines)):
-        region = [(n, t) for n, t in _scannable(lines, first, last) if n not in seen]
-        seen.update(n for n, _ in region)
-        # Most regions hold no phrase, no "fault" and no name at all: one search of the
-        # region's lines joined rules a check out for every line (a match within a line
-        # is a match in the joined text, whose line breaks are neither word nor space).
+        for number, text in _scannable(lines, first, last):
+            if number not in seen:
+                seen.add(number)
+                region.append((number, text))
+    if region:
+        # Most files hold no phrase, no "fault" and no name at all: one search of the
+        # lines joined rules a check out for every line (a match within a line is a
+        # match in the joined text, whose line breaks are neither word nor space).
         joined = "\n".join(t for _, t in region)
         lowered_all = _lowered(joined)
         may_phrase = may_fault = True
@@ -338,7 +342,7 @@ def check_blameless(pm: Postmortem, lines: Sequence[str], settings: Settings) ->
                 and pattern.search(in_rca)
             ]
         if not (may_phrase or may_fault or named):
-            continue
+            return diagnostics
         for number, text in region:
             findings: list[_Finding] = []
             # most lines hold no phrase and no "fault": a case-sensitive search of the
