@@ -16,11 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import PATTERN_TEXT, VALID_FRONT_MATTER, git, postmortem_text
-from postmortem_kb import KnowledgeBase, Settings
+from postmortem_kb import FileOutcome, KnowledgeBase, Settings
 from postmortem_kb import kb as kb_module
 from postmortem_kb._frontmatter import _compose, _compose_simple, compose
 from postmortem_kb.blameless import check_blameless
-from postmortem_kb.parse import parse_postmortem
+from postmortem_kb.parse import parse_citations, parse_postmortem
 from postmortem_kb.vcs import (
     ChangedFiles,
     GitError,
@@ -334,3 +334,53 @@ def test_every_sample_front_matter_reads_the_same_both_ways() -> None:
             read_simply += 1
             assert (fast, []) == _compose(block.text, block.first_line, yaml.SafeLoader), path
     assert read_simply >= 1
+
+
+# -- citations from the front matter alone (--changed) -------------------------------------------
+def test_citations_read_from_the_front_matter_equal_the_full_parse() -> None:
+    root = Path(__file__).resolve().parents[1]
+    settings = Settings(root=root)
+    files = sorted([*root.glob("postmortems/**/*.md"), *root.glob("tests/golden/*.md")])
+    assert len(files) >= 20
+    for path in files:
+        data = path.read_bytes()
+        rel = path.relative_to(root).as_posix()
+        pm, _ = parse_postmortem(data, rel, settings)
+        citations, _ = parse_citations(data, rel, settings)
+        assert citations == (None if pm is None else pm.citations()), rel
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_citations_never_raise_and_agree_with_the_full_parse_on_any_text(text: str) -> None:
+    data = postmortem_text().replace("## Impact", text + "\n## Impact").encode()
+    pm, _ = parse_postmortem(data, "postmortems/a.md", Settings())
+    citations, _ = parse_citations(data, "postmortems/a.md", Settings())
+    assert citations == (None if pm is None else pm.citations())
+
+
+def test_changed_mode_reads_only_the_front_matter_of_unchanged_files(
+    write_project: Writer,
+) -> None:
+    broken_body = postmortem_text().replace("## Impact", "## Impact\n\n## Impact")  # PM010
+    root = write_project(
+        {
+            "postmortems/a.md": postmortem_text(VALID_FRONT_MATTER + "related: [b]\n"),
+            "postmortems/b.md": broken_body,
+        }
+    )
+    settings = Settings(root=root, today=TODAY)
+    full = KnowledgeBase.load(settings, only=["postmortems/a.md"])
+    body_findings = [("postmortems/b.md", "PM011"), ("postmortems/b.md", "PM010")]
+    assert [(d.path, d.code) for d in full.diagnostics] == body_findings
+    lean = kb_module.validate(settings, only=["postmortems/a.md"])
+    assert lean.diagnostics == ()  # b's body was not parsed: its PM010 is not looked for
+    assert sorted(lean.parsed) == ["postmortems/a.md", "postmortems/b.md"]
+    assert lean.parsed["postmortems/a.md"].related == ("b",)  # so a's link resolves
+    assert [(r.path, r.outcome) for r in lean.files] == [
+        ("postmortems/a.md", FileOutcome.PUBLISHED),
+        ("postmortems/b.md", FileOutcome.PUBLISHED),
+    ]
+    # a change to b checks b in full
+    changed_b = kb_module.validate(settings, only=["postmortems/b.md"])
+    assert [(d.path, d.code) for d in changed_b.diagnostics] == body_findings

@@ -27,7 +27,7 @@ from typing import Any
 
 from .corpus import alias_table, check_corpus, effective_patterns, resolve_aliases
 from .model import Citations, Diagnostic, Level, Pattern, Postmortem, Status
-from .parse import parse_pattern, parse_postmortem
+from .parse import parse_citations, parse_pattern, parse_postmortem
 from .rules import check_postmortem
 from .settings import Settings
 
@@ -274,7 +274,13 @@ class Validation:
 
 
 def validate(settings: Settings, *, only: Collection[str] | None = None) -> Validation:
-    """Check every file of the knowledge base (per-file rules only on ``only`` when given)."""
+    """Check every file of the knowledge base.
+
+    With ``only`` (``pmkb validate --changed``), those files are checked in full and
+    every other file is read for its citations alone (its front matter: the body is
+    not parsed), which is all the cross-file rules need of it; the other files'
+    outcomes then reflect their front matter only.
+    """
     with _collector_paused():
         scan = _scan(settings, None, None if only is None else frozenset(only), lean=True)
     patterns = effective_patterns(scan.patterns, (c for _, c in scan.parsed))
@@ -490,8 +496,11 @@ def _run_one(item: _Item, job: _Job) -> _Result:
     data = source if isinstance(source, bytes) else _read(rel, source, job.settings)
     if not isinstance(data, bytes):
         return data
-    only = job.only
-    pm, diags = _parse_one(rel, data, job.settings, job.today, only is None or rel in only)
+    check = job.only is None or rel in job.only
+    if job.lean and not check:  # only its citations matter: the body is not even parsed
+        citations, front = parse_citations(data, rel, job.settings)
+        return citations, tuple(front)
+    pm, diags = _parse_one(rel, data, job.settings, job.today, check)
     if job.lean and pm is not None:
         return pm.citations(), diags
     return pm, diags

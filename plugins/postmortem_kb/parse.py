@@ -43,6 +43,7 @@ from ._markdown import (
 from .model import (
     ActionItem,
     ActionStatus,
+    Citations,
     Detection,
     Diagnostic,
     Impact,
@@ -69,6 +70,7 @@ __all__ = [
     "Placeholder",
     "find_placeholders",
     "is_slug",
+    "parse_citations",
     "parse_pattern",
     "parse_postmortem",
     "parse_timestamp",
@@ -731,7 +733,26 @@ def parse_postmortem(
     return _never_raising(_parse_postmortem, data, path)
 
 
-def _parse_postmortem(data: bytes, path: str, report: _Report) -> Postmortem | None:
+def parse_citations(
+    data: bytes, path: str, settings: Settings
+) -> tuple[Citations | None, list[Diagnostic]]:
+    """What the cross-file rules read of one post-mortem, from its front matter alone.
+
+    The body is not parsed: the citations are those :func:`parse_postmortem`'s model
+    would give (it too fails only on the front matter), at a fraction of the cost, and
+    the diagnostics are the front matter's. Never raises.
+    """
+    pm, diagnostics = _never_raising(_parse_front_matter_only, data, path)
+    return (None if pm is None else pm.citations()), diagnostics
+
+
+def _parse_front_matter_only(data: bytes, path: str, report: _Report) -> Postmortem | None:
+    return _parse_postmortem(data, path, report, body=False)
+
+
+def _parse_postmortem(
+    data: bytes, path: str, report: _Report, body: bool = True
+) -> Postmortem | None:
     lines = _decode(data, report)
     if lines is None:
         return None
@@ -761,10 +782,10 @@ def _parse_postmortem(data: bytes, path: str, report: _Report) -> Postmortem | N
                 zone, zone_name = found, zone_node.text.strip()
         day = fields.day("date", True)
 
-    body = _parse_body(lines, body_start, day, zone, report)
+    parts = _parse_body(lines, body_start, day, zone, report) if body else _Body()
     if fields is None:
         return None
-    built = _build(fields, path, zone, zone_name, day, body, body_start + 1)
+    built = _build(fields, path, zone, zone_name, day, parts, body_start + 1)
     return built if usable else None
 
 
