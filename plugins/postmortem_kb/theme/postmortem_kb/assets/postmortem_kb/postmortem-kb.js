@@ -1,3 +1,16 @@
+// postmortem-kb: run `init` on every page shown, including the pages Material's instant
+// navigation swaps in without a load event.
+function pmkbOnEveryPage(init) {
+  "use strict";
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(init);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+}
+
 // postmortem-kb: filters for tables marked `pmkb-filterable`. The table reads
 // fine without this script; with it, one <select> per filter narrows the rows.
 // Values come from the rows' data attributes and are set as text, never as HTML.
@@ -75,14 +88,7 @@
     Array.prototype.forEach.call(document.querySelectorAll("table.pmkb-filterable"), setup);
   }
 
-  // Material's instant navigation swaps pages without a load event
-  if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(init);
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
-    init();
-  }
+  pmkbOnEveryPage(init);
 })();
 
 // postmortem-kb: pan, zoom, neighbour highlighting and kind filters for the graph page.
@@ -246,14 +252,7 @@
     Array.prototype.forEach.call(document.querySelectorAll(".pmkb-graph"), setup);
   }
 
-  // Material's instant navigation swaps pages without a load event
-  if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(init);
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
-    init();
-  }
+  pmkbOnEveryPage(init);
 })();
 
 // postmortem-kb: the search dialog needs an accessible name (axe-core rule aria-dialog-name);
