@@ -310,69 +310,70 @@ def check_blameless(pm: Postmortem, lines: Sequence[str], settings: Settings) ->
             if number not in seen:
                 seen.add(number)
                 region.append((number, text))
-    if region:
-        # Most files hold no phrase, no "fault" and no name at all: one search of the
-        # lines joined rules a check out for every line (a match within a line is a
-        # match in the joined text, whose line breaks are neither word nor space).
-        joined = "\n".join(t for _, t in region)
-        lowered_all = _lowered(joined)
-        may_phrase = may_fault = True
-        if lowered_all is not None:
-            may_fault = "fault" in lowered_all
-            if lower_matcher is not None:
-                may_phrase = _holds_all_words_of_one(lowered_all, words) and (
-                    lower_matcher.search(lowered_all) is not None
-                )
-        named: list[tuple[str, re.Pattern[str]]] = []
-        if rca is not None and people:
-            in_rca = "\n".join(t for n, t in region if rca[0] <= n <= rca[1])
-            lowered_rca = _lowered(in_rca)
-            named = [
-                (name, pattern)
-                for name, pattern in people
-                # a case-sensitive pattern is the name itself, between word boundaries; a
-                # case-insensitive one needs its first word in the lower-cased text
-                if (
-                    name in in_rca
-                    if not pattern.flags & _IGNORECASE
-                    else lowered_rca is None
-                    or not name.isascii()
-                    or name.split()[0].lower() in lowered_rca
-                )
-                and pattern.search(in_rca)
-            ]
-        if not (may_phrase or may_fault or named):
-            return diagnostics
-        for number, text in region:
-            findings: list[_Finding] = []
-            # most lines hold no phrase and no "fault": a case-sensitive search of the
-            # lower-cased line rules them out (the case-insensitive regexes then decide)
-            lowered = _lowered(text) if may_phrase or may_fault else text
-            if (
-                may_phrase
-                and (
-                    matcher.search(text)
-                    if lowered is None or lower_matcher is None
-                    else lower_matcher.search(lowered)
-                )
-                is not None
-            ):
-                findings.extend(_phrases(text, matcher, keys, suggestions))
-            if may_fault and (lowered is None or "fault" in lowered):
-                findings.extend(_fault(text))
-            if named and rca is not None and rca[0] <= number <= rca[1]:
-                findings.extend(_names(text, named))
-            if not findings:
-                continue
-            diagnostics.extend(
-                Diagnostic(
-                    pm.path,
-                    number,
-                    finding.start + 1,
-                    "PM060",
-                    Level.WARNING,
-                    finding.message + " (or opt the line out with `<!-- blameless: ignore -->`)",
-                )
-                for finding in _without_overlaps(findings)
+    if not region:
+        return diagnostics
+    # Most files hold no phrase, no "fault" and no name at all: one search of the
+    # lines joined rules a check out for every line (a match within a line is a
+    # match in the joined text, whose line breaks are neither word nor space).
+    joined = "\n".join(t for _, t in region)
+    lowered_all = _lowered(joined)
+    may_phrase = may_fault = True
+    if lowered_all is not None:
+        may_fault = "fault" in lowered_all
+        if lower_matcher is not None:
+            may_phrase = _holds_all_words_of_one(lowered_all, words) and (
+                lower_matcher.search(lowered_all) is not None
             )
+    named: list[tuple[str, re.Pattern[str]]] = []
+    if rca is not None and people:
+        in_rca = "\n".join(t for n, t in region if rca[0] <= n <= rca[1])
+        lowered_rca = _lowered(in_rca)
+        named = [
+            (name, pattern)
+            for name, pattern in people
+            # a case-sensitive pattern is the name itself, between word boundaries; a
+            # case-insensitive one needs its first word in the lower-cased text
+            if (
+                name in in_rca
+                if not pattern.flags & _IGNORECASE
+                else lowered_rca is None
+                or not name.isascii()
+                or name.split()[0].lower() in lowered_rca
+            )
+            and pattern.search(in_rca)
+        ]
+    if not (may_phrase or may_fault or named):
+        return diagnostics
+    for number, text in region:
+        findings: list[_Finding] = []
+        # most lines hold no phrase and no "fault": a case-sensitive search of the
+        # lower-cased line rules them out (the case-insensitive regexes then decide)
+        lowered = _lowered(text) if may_phrase or may_fault else text
+        if (
+            may_phrase
+            and (
+                matcher.search(text)
+                if lowered is None or lower_matcher is None
+                else lower_matcher.search(lowered)
+            )
+            is not None
+        ):
+            findings.extend(_phrases(text, matcher, keys, suggestions))
+        if may_fault and (lowered is None or "fault" in lowered):
+            findings.extend(_fault(text))
+        if named and rca is not None and rca[0] <= number <= rca[1]:
+            findings.extend(_names(text, named))
+        if not findings:
+            continue
+        diagnostics.extend(
+            Diagnostic(
+                pm.path,
+                number,
+                finding.start + 1,
+                "PM060",
+                Level.WARNING,
+                finding.message + " (or opt the line out with `<!-- blameless: ignore -->`)",
+            )
+            for finding in _without_overlaps(findings)
+        )
     return diagnostics

@@ -31,7 +31,7 @@ from measure import Measurement, run, tree_bytes
 
 ENV = {"NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600", "PYTHONHASHSEED": "0"}
 
-PLUGIN_CONFIG = """\
+_SITE = """\
 site_name: Benchmark knowledge base
 site_url: https://kb.example.com/
 theme:
@@ -40,23 +40,23 @@ theme:
 plugins:
   - search
   - tags
+"""
+PLUGIN_CONFIG = (
+    _SITE
+    + """\
   - postmortems:
       today: 2026-01-01
       overdue: "off"
 """
-
-PLAIN_CONFIG = """\
-site_name: Benchmark knowledge base
-site_url: https://kb.example.com/
-theme:
-  name: material
-  font: false
-plugins:
-  - search
-  - tags
+)
+# the same site without the plugin: the incident files are ordinary pages out of the nav
+PLAIN_CONFIG = (
+    _SITE
+    + """\
 not_in_nav: |
   /incidents/**
 """
+)
 
 
 def _plain_project(source: Path, target: Path) -> None:
