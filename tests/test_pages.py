@@ -210,8 +210,12 @@ def test_incident_page_card_timeline_and_banner(site: dict[str, str]) -> None:
         assert line + "\n" in page
     assert page.count("| Time |") == 1  # the author's table is replaced, the prose kept
     assert "Local times." in page
-    assert '!!! warning "Draft"' not in page
-    assert '!!! warning "Draft"' in site["incidents/c.md"]
+    assert '<p class="admonition-title">Draft</p>' not in page
+    assert (
+        '<div class="admonition warning">\n<p class="admonition-title">Draft</p>\n'
+        "<p>This post-mortem is a draft: its analysis and action items may still change.</p>\n"
+        "</div>\n" in site["incidents/c.md"]
+    )
 
 
 def test_incident_chrome_is_html_on_a_mkdocs_site() -> None:
@@ -271,8 +275,8 @@ def test_pattern_page_is_enriched(site: dict[str, str]) -> None:
 def test_undefined_pattern_gets_a_generated_page(site: dict[str, str]) -> None:
     """A cited-but-undefined pattern says so and where to define it."""
     page = site["patterns/retry.md"]
-    assert '!!! warning "Not yet defined"' in page
-    assert "`docs/patterns/retry.md`" in page
+    assert '<p class="admonition-title">Not yet defined</p>' in page
+    assert "<code>docs/patterns/retry.md</code>" in page
     assert "| contributing factor | statement of b |" in page
 
 
