@@ -5,7 +5,8 @@ Two ``mkdocs build`` runs of the sample knowledge base (a copy of this repositor
 ``PYTHONHASHSEED``, ``TZ``, ``LANG``, working directory and output folder, and the
 same ``SOURCE_DATE_EPOCH`` (which MkDocs uses for ``sitemap.xml`` dates and the
 gzip header of ``sitemap.xml.gz``), must write the same files with the same bytes:
-pages, search index, JSON exports and feeds.
+pages, search index, JSON exports and feeds. One of them renders the generated pages
+in a worker process ahead of MkDocs, the other in the MkDocs process (``PMKB_WORKERS=1``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ ENVIRONMENTS = (
         "TZ": "Pacific/Chatham",
         "LANG": "de_DE.UTF-8",
         "LC_ALL": "de_DE.UTF-8",
+        "PMKB_WORKERS": "1",  # pages rendered in the MkDocs process, not ahead in a worker
     },
 )
 

@@ -38,6 +38,7 @@ __all__ = [
     "ParseCache",
     "Validation",
     "default_today",
+    "fork_workers",
     "validate",
 ]
 
@@ -477,8 +478,15 @@ def _parse_one(
     return pm, tuple(diags)
 
 
-def _workers() -> int:
-    """How many processes may parse at once (PMKB_WORKERS overrides the CPU count)."""
+def fork_workers() -> int:
+    """How many processes may work at once, counting this one, by forking it.
+
+    Forking is cheap (nothing is imported again) and safe only on a platform that has it
+    and in a process with no other thread (``mkdocs serve`` runs a server thread): 1
+    otherwise. ``PMKB_WORKERS`` overrides the CPU count (``PMKB_WORKERS=1``: no worker).
+    """
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return 1
     wanted = os.environ.get("PMKB_WORKERS", "").strip()
     if wanted.isdigit():
         return max(1, int(wanted))
@@ -509,21 +517,14 @@ def _run_one(item: _Item, job: _Job) -> _Result:
 def _run_all(files: list[_Item], job: _Job) -> list[_Result]:
     """Check ``files``, in order; over a process pool when it pays off.
 
-    The pool forks (cheap, and nothing is imported again), so it is used only where
-    forking is safe: a platform that has it, and a process with no other thread
-    (``mkdocs serve`` runs a server thread; its rebuilds go through the cache anyway).
-    This process is one of the workers: the pool takes chunks from the front while
+    The pool forks, so it is used only where :func:`fork_workers` allows (``mkdocs
+    serve`` runs a server thread; its rebuilds go through the cache anyway). This process is one of the workers: the pool takes chunks from the front while
     it checks chunks from the back (any the pool has not started yet), so its share
     never crosses a process boundary. Results are identical either way; any failure
     of the pool falls back to serial.
     """
-    workers = min(_workers(), -(-len(files) // _CHUNK_FILES))
-    if (
-        len(files) < PARALLEL_MIN_FILES
-        or workers < 2
-        or "fork" not in multiprocessing.get_all_start_methods()
-        or threading.active_count() > 1
-    ):
+    workers = min(fork_workers(), -(-len(files) // _CHUNK_FILES))
+    if len(files) < PARALLEL_MIN_FILES or workers < 2:
         return [_run_one(item, job) for item in files]
     chunks = [files[i : i + _CHUNK_FILES] for i in range(0, len(files), _CHUNK_FILES)]
     portable = replace(

@@ -25,6 +25,7 @@ Scale (20,000 incidents), decided here:
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import math
@@ -55,6 +56,7 @@ from .feeds import ATOM_PATH, JSON_FEED_PATH, atom, feed_of, json_feed
 from .model import Detection, Severity
 from .pages import (
     SEARCH_EXCLUDE,
+    Content,
     SiteContext,
     _front_matter,
     href,
@@ -155,8 +157,13 @@ class _DurationBlock:
     by_severity: Safe
 
 
-def dashboard_page(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+def dashboard_page(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
     """``dashboard.md``: incidents, durations, detection, patterns, services, action debt."""
+    yield DASHBOARD, functools.partial(_dashboard, ctx)
+
+
+def _dashboard(ctx: SiteContext) -> str:
+    """The dashboard, rendered."""
     uri = DASHBOARD
     data = analyze(ctx.kb.incidents, ctx.kb.today)
     durations = []
@@ -192,37 +199,34 @@ def dashboard_page(ctx: SiteContext) -> Iterator[tuple[str, str]]:
             _share(last.counts[Detection.MONITORING], last.total),
         )
     overall = data.detection.overall
-    yield (
-        uri,
-        ctx.render(
-            "dashboard.md.j2",
-            front_matter=_front_matter(title="Dashboard", search=SEARCH_EXCLUDE),
-            data=data,
-            per_quarter=_chart(
-                ctx,
-                charts.incidents_per_quarter_svg(data.per_quarter),
-                charts.incidents_per_quarter_table(data.per_quarter),
-            ),
-            durations=durations,
-            detection=_chart(
-                ctx,
-                charts.detection_share_svg(data.detection),
-                charts.detection_share_table(data.detection),
-            ),
-            monitoring=_share(overall.counts[Detection.MONITORING], overall.total),
-            users=_share(overall.counts[Detection.USER_REPORT], overall.total),
-            trend=trend,
-            patterns=data.patterns[:TOP],
-            pattern_titles=ctx.kb.patterns,
-            services=data.services[:TOP],
-            severities=list(Severity),
-            actions=data.actions,
-            overdue=[(a, _plain(a.item.action)) for a in data.actions.overdue_items[:TOP]],
-            rel=lambda to: href(uri, to),
-            incident_uri=incident_uri,
-            pattern_uri=pattern_uri,
-            service_uri=service_uri,
+    return ctx.render(
+        "dashboard.md.j2",
+        front_matter=_front_matter(title="Dashboard", search=SEARCH_EXCLUDE),
+        data=data,
+        per_quarter=_chart(
+            ctx,
+            charts.incidents_per_quarter_svg(data.per_quarter),
+            charts.incidents_per_quarter_table(data.per_quarter),
         ),
+        durations=durations,
+        detection=_chart(
+            ctx,
+            charts.detection_share_svg(data.detection),
+            charts.detection_share_table(data.detection),
+        ),
+        monitoring=_share(overall.counts[Detection.MONITORING], overall.total),
+        users=_share(overall.counts[Detection.USER_REPORT], overall.total),
+        trend=trend,
+        patterns=data.patterns[:TOP],
+        pattern_titles=ctx.kb.patterns,
+        services=data.services[:TOP],
+        severities=list(Severity),
+        actions=data.actions,
+        overdue=[(a, _plain(a.item.action)) for a in data.actions.overdue_items[:TOP]],
+        rel=lambda to: href(uri, to),
+        incident_uri=incident_uri,
+        pattern_uri=pattern_uri,
+        service_uri=service_uri,
     )
 
 
@@ -357,15 +361,27 @@ def _link_target(link: str | None) -> str | None:
     return target if absolute and " " not in target and escape.is_safe_url(target) else None
 
 
-def action_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+def action_pages(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
     """``actions.md`` (filterable table, follow-through), ``actions.csv``, ``actions.json``."""
-    uri = ACTIONS
+    tracked = functools.cache(lambda: _tracked(ctx))
+    yield ACTIONS, lambda: _actions_page(ctx, *tracked())
+    yield ACTIONS_CSV, lambda: actions_csv(tracked()[1])
+    yield ACTIONS_JSON, lambda: actions_json(*tracked())
+
+
+def _tracked(ctx: SiteContext) -> tuple[ActionSummary, list[TrackedAction]]:
+    """The action items' summary, and every item: newest incident first, in table order."""
     summary = action_summary(ctx.kb.incidents, ctx.kb.today)
-    # newest incident first, as everywhere on the site; rows of one incident in table order
     actions = sorted(
         tracked_actions(ctx.kb.incidents, ctx.kb.today),
         key=lambda a: (-a.incident_date.toordinal(), a.incident_id, a.item.line, a.item.id),
     )
+    return summary, actions
+
+
+def _actions_page(ctx: SiteContext, summary: ActionSummary, actions: list[TrackedAction]) -> str:
+    """The action items page, rendered."""
+    uri = ACTIONS
     rows = [
         {
             "a": a,
@@ -376,43 +392,40 @@ def action_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
         }
         for a in actions
     ]
-    yield (
-        uri,
-        ctx.render(
-            "actions.md.j2",
-            front_matter=_front_matter(title="Action items", search=SEARCH_EXCLUDE),
-            summary=summary,
-            rows=rows,
-            filters="status owner priority overdue",
-            owners=summary.by_owner,
-            csv_href=href(uri, ACTIONS_CSV),
-            json_href=href(uri, ACTIONS_JSON),
-        ),
+    return ctx.render(
+        "actions.md.j2",
+        front_matter=_front_matter(title="Action items", search=SEARCH_EXCLUDE),
+        summary=summary,
+        rows=rows,
+        filters="status owner priority overdue",
+        owners=summary.by_owner,
+        csv_href=href(uri, ACTIONS_CSV),
+        json_href=href(uri, ACTIONS_JSON),
     )
-    yield ACTIONS_CSV, actions_csv(actions)
-    yield ACTIONS_JSON, actions_json(summary, actions)
 
 
 # --- lessons ----------------------------------------------------------------------------
 
 
-def lessons_page(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+def lessons_page(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
     """``lessons.md``: lessons learned grouped by pattern and by service, linking back."""
+    yield LESSONS, functools.partial(_lessons, ctx)
+
+
+def _lessons(ctx: SiteContext) -> str:
+    """The lessons page, rendered."""
     uri = LESSONS
-    yield (
-        uri,
-        ctx.render(
-            "lessons.md.j2",
-            front_matter=_front_matter(title="Lessons learned", search=SEARCH_EXCLUDE),
-            by_pattern=lessons_by_pattern(ctx.kb.incidents),
-            by_service=lessons_by_service(ctx.kb.incidents),
-            limit=LESSONS_PER_GROUP,
-            pattern_titles=ctx.kb.patterns,
-            rel=lambda to: href(uri, to),
-            incident_uri=incident_uri,
-            pattern_uri=pattern_uri,
-            service_uri=service_uri,
-        ),
+    return ctx.render(
+        "lessons.md.j2",
+        front_matter=_front_matter(title="Lessons learned", search=SEARCH_EXCLUDE),
+        by_pattern=lessons_by_pattern(ctx.kb.incidents),
+        by_service=lessons_by_service(ctx.kb.incidents),
+        limit=LESSONS_PER_GROUP,
+        pattern_titles=ctx.kb.patterns,
+        rel=lambda to: href(uri, to),
+        incident_uri=incident_uri,
+        pattern_uri=pattern_uri,
+        service_uri=service_uri,
     )
 
 
@@ -520,22 +533,24 @@ def _graph_drawing(ctx: SiteContext, from_uri: str) -> _Drawing:
     )
 
 
-def graph_page(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+def graph_page(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
     """``graph.md``: the pattern / service / incident graph as a static, linked SVG."""
+    yield GRAPH, functools.partial(_graph_view, ctx)
+
+
+def _graph_view(ctx: SiteContext) -> str:
+    """The graph view, rendered (its layout is the costly part)."""
     uri = GRAPH
     drawing = _graph_drawing(ctx, uri)
-    yield (
-        uri,
-        ctx.render(
-            "graph.md.j2",
-            front_matter=_front_matter(title="Graph", search=SEARCH_EXCLUDE),
-            drawing=drawing,
-            width=int(_WIDTH),
-            height=int(_HEIGHT),
-            max_hubs=GRAPH_MAX_HUBS,
-            graph_json=href(uri, "graph.json"),
-            incidents_index=href(uri, "incidents/index.md"),
-        ),
+    return ctx.render(
+        "graph.md.j2",
+        front_matter=_front_matter(title="Graph", search=SEARCH_EXCLUDE),
+        drawing=drawing,
+        width=int(_WIDTH),
+        height=int(_HEIGHT),
+        max_hubs=GRAPH_MAX_HUBS,
+        graph_json=href(uri, "graph.json"),
+        incidents_index=href(uri, "incidents/index.md"),
     )
 
 
@@ -615,16 +630,18 @@ def _invert(text: str) -> str:
 # --- feeds ------------------------------------------------------------------------------
 
 
-def feed_files(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+def feed_files(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
     """``feed.xml`` (Atom) and ``feed.json`` (JSON Feed 1.1) of the final post-mortems."""
-    feed = feed_of(
-        ctx.kb.incidents,
-        title=ctx.site_name,
-        site_url=ctx.site_url,
-        link=lambda pm: href("index.md", incident_uri(pm.id), ctx.link_style),
+    feed = functools.cache(
+        lambda: feed_of(
+            ctx.kb.incidents,
+            title=ctx.site_name,
+            site_url=ctx.site_url,
+            link=lambda pm: href("index.md", incident_uri(pm.id), ctx.link_style),
+        )
     )
-    yield ATOM_PATH, atom(feed)
-    yield JSON_FEED_PATH, json_feed(feed)
+    yield ATOM_PATH, lambda: atom(feed())
+    yield JSON_FEED_PATH, lambda: json_feed(feed())
 
 
 def feed_links(page_to_root: str, site_name: str) -> str:
@@ -646,36 +663,38 @@ def feed_links(page_to_root: str, site_name: str) -> str:
 # --- home -------------------------------------------------------------------------------
 
 
-def home_page(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+def home_page(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
     """``index.md``: newest post-mortems, overdue P0/P1 actions, top patterns, on this day.
 
     The page starts with a title, then :data:`HOME_MARKER`, then the sections; a site
     with its own ``docs/index.md`` keeps it, and gets the sections where it puts the
     marker (see :func:`merge_home`).
     """
+    yield HOME, functools.partial(_home, ctx)
+
+
+def _home(ctx: SiteContext) -> str:
+    """The generated home page, rendered."""
     uri = HOME
     incidents = ctx.kb.incidents
     summary = action_summary(incidents, ctx.kb.today)
     urgent = [a for a in summary.overdue_items if a.urgent_overdue]
-    yield (
-        uri,
-        ctx.render(
-            "home.md.j2",
-            front_matter=_front_matter(title="Home"),
-            site_name=ctx.site_name,
-            marker=Safe(HOME_MARKER),
-            newest=incidents[:NEWEST],
-            urgent=[(a, _plain(a.item.action)) for a in urgent[:TOP]],
-            urgent_total=len(urgent),
-            patterns=recurring_patterns(incidents, limit=NEWEST),
-            pattern_titles=ctx.kb.patterns,
-            anniversaries=on_this_day(incidents, ctx.kb.today, window_days=ON_THIS_DAY_WINDOW),
-            window=ON_THIS_DAY_WINDOW,
-            today=ctx.kb.today,
-            rel=lambda to: href(uri, to),
-            incident_uri=incident_uri,
-            pattern_uri=pattern_uri,
-        ),
+    return ctx.render(
+        "home.md.j2",
+        front_matter=_front_matter(title="Home"),
+        site_name=ctx.site_name,
+        marker=Safe(HOME_MARKER),
+        newest=incidents[:NEWEST],
+        urgent=[(a, _plain(a.item.action)) for a in urgent[:TOP]],
+        urgent_total=len(urgent),
+        patterns=recurring_patterns(incidents, limit=NEWEST),
+        pattern_titles=ctx.kb.patterns,
+        anniversaries=on_this_day(incidents, ctx.kb.today, window_days=ON_THIS_DAY_WINDOW),
+        window=ON_THIS_DAY_WINDOW,
+        today=ctx.kb.today,
+        rel=lambda to: href(uri, to),
+        incident_uri=incident_uri,
+        pattern_uri=pattern_uri,
     )
 
 

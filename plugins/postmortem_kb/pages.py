@@ -13,6 +13,7 @@ shown as written.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -39,6 +40,7 @@ from .model import ActionItem, Pattern, Postmortem, Status, TimelineEvent
 
 __all__ = [
     "GENERATORS",
+    "Content",
     "Generator",
     "HtmlStash",
     "LinkStyle",
@@ -47,6 +49,8 @@ __all__ = [
     "format_duration",
     "generate",
     "href",
+    "plan",
+    "render",
     "template_environment",
 ]
 
@@ -163,6 +167,21 @@ class HtmlStash:
         if searched:
             self._searched.add(token)
         return Safe(f"{token}\n")
+
+    def __len__(self) -> int:
+        return len(self._blocks)
+
+    def blocks_from(self, start: int) -> list[tuple[str, str, bool]]:
+        """The blocks added after the first ``start``: ``(token, html, searched)`` each."""
+        tokens = (f"{self._prefix}{index}" for index in range(start, len(self._blocks)))
+        return [(token, self._blocks[token], token in self._searched) for token in tokens]
+
+    def merge(self, blocks: Iterable[tuple[str, str, bool]]) -> None:
+        """Take blocks another copy of this stash added (see :meth:`blocks_from`)."""
+        for token, html, searched in blocks:
+            self._blocks[token] = html
+            if searched:
+                self._searched.add(token)
 
     def inline(self, html: str) -> str:
         """``html`` with the placeholder paragraphs of its searched blocks replaced by them."""
@@ -402,8 +421,15 @@ def _context(
     )
 
 
-Generator = Callable[[SiteContext], Iterable[tuple[str, str]]]
-"""A page generator: the site context in, ``(src_uri, content)`` pairs out."""
+Content = str | Callable[[], str]
+"""A generated file's content, or the function that renders it (see :func:`plan`)."""
+
+Generator = Callable[[SiteContext], Iterable[tuple[str, Content]]]
+"""A page generator: the site context in, ``(src_uri, content)`` pairs out.
+
+A generator names its files cheaply and leaves the rendering to a function called
+later, so that the list of files is known first and their rendering can run elsewhere
+(the MkDocs plugin renders them in a second process while MkDocs reads them)."""
 
 
 # --- incident pages -----------------------------------------------------------------------
@@ -522,41 +548,43 @@ def _related_block(
     return Safe(f"{ctx.raw(listing) if ctx.html else listing}\n{neighbourhood}")
 
 
-def incident_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+def incident_pages(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
     """``incidents/<id>.md`` for every published incident."""
     for pm in ctx.kb.incidents:
-        uri = incident_uri(pm.id)
-        related = []
-        for other_id, score, reasons in related_incidents(ctx.graph, pm.id, k=5):
-            other = ctx.kb.incident(other_id)
-            if other is not None:
-                related.append((other, score, reasons))
-        node = f"incident:{pm.id}"
-        # counts and the graph view only: the card links the patterns and services, the
-        # list above the related incidents (links repeated on 1,000 pages cost 0.35 MB)
-        around = _neighbourhood(ctx, node, uri, kinds=(), heading=False)
-        before, after = "", ""
-        rows = _timeline_rows(pm)
-        timeline = pm.section("timeline")
-        if timeline:
-            before, after = _split_table(timeline.markdown)
-        yield (
-            uri,
-            ctx.render(
-                "incident.md.j2",
-                pm=pm,
-                uri=uri,
-                front_matter=_front_matter(title=pm.title, tags=list(pm.tags)),
-                draft=pm.status is Status.DRAFT,
-                timeline_rows=rows,
-                # no Cause column when no row links to its cause: empty cells cost Markdown time
-                timeline_causes=any(row.cause_anchor for row in rows),
-                timeline_before=before,
-                timeline_after=after,
-                card=_incident_card(ctx, pm, uri),
-                related=_related_block(ctx, uri, related, around),
-            ),
-        )
+        yield incident_uri(pm.id), functools.partial(_incident_page, ctx, pm)
+
+
+def _incident_page(ctx: SiteContext, pm: Postmortem) -> str:
+    """An incident's page: card, the author's sections, timeline, related incidents."""
+    uri = incident_uri(pm.id)
+    related = []
+    for other_id, score, reasons in related_incidents(ctx.graph, pm.id, k=5):
+        other = ctx.kb.incident(other_id)
+        if other is not None:
+            related.append((other, score, reasons))
+    node = f"incident:{pm.id}"
+    # counts and the graph view only: the card links the patterns and services, the
+    # list above the related incidents (links repeated on 1,000 pages cost 0.35 MB)
+    around = _neighbourhood(ctx, node, uri, kinds=(), heading=False)
+    before, after = "", ""
+    rows = _timeline_rows(pm)
+    timeline = pm.section("timeline")
+    if timeline:
+        before, after = _split_table(timeline.markdown)
+    return ctx.render(
+        "incident.md.j2",
+        pm=pm,
+        uri=uri,
+        front_matter=_front_matter(title=pm.title, tags=list(pm.tags)),
+        draft=pm.status is Status.DRAFT,
+        timeline_rows=rows,
+        # no Cause column when no row links to its cause: empty cells cost Markdown time
+        timeline_causes=any(row.cause_anchor for row in rows),
+        timeline_before=before,
+        timeline_after=after,
+        card=_incident_card(ctx, pm, uri),
+        related=_related_block(ctx, uri, related, around),
+    )
 
 
 def _incident_rows(
@@ -578,12 +606,12 @@ def _incident_rows(
     return rows
 
 
-def incidents_index(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+def incidents_index(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
     """``incidents/index.md``: every incident in one filterable table."""
     uri = "incidents/index.md"
     yield (
         uri,
-        ctx.render(
+        lambda: ctx.render(
             "incidents_index.md.j2",
             front_matter=_front_matter(title="Incidents", search=SEARCH_EXCLUDE),
             rows=_incident_rows(ctx, uri, ctx.kb.incidents),
@@ -703,57 +731,64 @@ def _actions_table(
     return ctx.raw(_table(head, rows), searched=True)
 
 
-def pattern_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+def pattern_pages(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
     """``patterns/<id>.md`` for every pattern defined or cited: curated text plus evidence."""
     for pattern_id, pattern in ctx.kb.patterns.items():
-        uri = pattern_uri(pattern_id)
-        citations = ctx.by_pattern.get(pattern_id, ())
-        dates = [c.incident.date for c in citations]
-        services = sorted({s for c in citations for s in c.incident.services})
-        actions = _actions(citations, ctx.kb.today)
-        lessons = [c.incident for c in citations if c.incident.lessons]
-        yield (
-            uri,
-            ctx.render(
-                "pattern.md.j2",
-                pattern=pattern,
-                body=_LEADING_H1.sub("", pattern.body),
-                front_matter=_front_matter(title=pattern.title),
-                citations=citations[:PATTERN_LIST_LIMIT],
-                citations_total=len(citations),
-                limit=PATTERN_LIST_LIMIT,
-                all_incidents=_filtered_index(ctx, uri, "pattern", pattern_id),
-                all_actions=href(uri, "actions.md"),
-                as_root_cause=sum(1 for c in citations if c.role == "root cause"),
-                first_seen=min(dates) if dates else None,
-                last_seen=max(dates) if dates else None,
-                recurrence=_recurrence_days(dates),
-                services=services,
-                actions=actions[:PATTERN_LIST_LIMIT],
-                actions_total=len(actions),
-                # HTML sites get both tables as HTML: Markdown tables were most of the page's cost
-                citations_table=(
-                    _citations_table(ctx, uri, citations[:PATTERN_LIST_LIMIT]) if ctx.html else None
-                ),
-                actions_table=(
-                    _actions_table(ctx, uri, actions[:PATTERN_LIST_LIMIT]) if ctx.html else None
-                ),
-                lessons=lessons[:PATTERN_LIST_LIMIT],
-                lessons_total=len(lessons),
-                co_occurring=co_occurring_patterns(ctx.graph, pattern_id),
-                neighbourhood=_neighbourhood(ctx, f"pattern:{pattern_id}", uri),
-                patterns=ctx.kb.patterns,
-                patterns_dir=ctx.kb.settings.patterns_dir,
-                rel=lambda to, uri=uri: href(uri, to),
-                incident_uri=incident_uri,
-                pattern_uri=pattern_uri,
-                service_uri=service_uri,
-            ),
-        )
+        yield pattern_uri(pattern_id), functools.partial(_pattern_page, ctx, pattern_id, pattern)
 
 
-def patterns_index(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+def _pattern_page(ctx: SiteContext, pattern_id: str, pattern: Pattern) -> str:
+    """A pattern's page: its definition, the incidents citing it, their actions and lessons."""
+    uri = pattern_uri(pattern_id)
+    citations = ctx.by_pattern.get(pattern_id, ())
+    dates = [c.incident.date for c in citations]
+    services = sorted({s for c in citations for s in c.incident.services})
+    actions = _actions(citations, ctx.kb.today)
+    lessons = [c.incident for c in citations if c.incident.lessons]
+    return ctx.render(
+        "pattern.md.j2",
+        pattern=pattern,
+        body=_LEADING_H1.sub("", pattern.body),
+        front_matter=_front_matter(title=pattern.title),
+        citations=citations[:PATTERN_LIST_LIMIT],
+        citations_total=len(citations),
+        limit=PATTERN_LIST_LIMIT,
+        all_incidents=_filtered_index(ctx, uri, "pattern", pattern_id),
+        all_actions=href(uri, "actions.md"),
+        as_root_cause=sum(1 for c in citations if c.role == "root cause"),
+        first_seen=min(dates) if dates else None,
+        last_seen=max(dates) if dates else None,
+        recurrence=_recurrence_days(dates),
+        services=services,
+        actions=actions[:PATTERN_LIST_LIMIT],
+        actions_total=len(actions),
+        # HTML sites get both tables as HTML: Markdown tables were most of the page's cost
+        citations_table=(
+            _citations_table(ctx, uri, citations[:PATTERN_LIST_LIMIT]) if ctx.html else None
+        ),
+        actions_table=(
+            _actions_table(ctx, uri, actions[:PATTERN_LIST_LIMIT]) if ctx.html else None
+        ),
+        lessons=lessons[:PATTERN_LIST_LIMIT],
+        lessons_total=len(lessons),
+        co_occurring=co_occurring_patterns(ctx.graph, pattern_id),
+        neighbourhood=_neighbourhood(ctx, f"pattern:{pattern_id}", uri),
+        patterns=ctx.kb.patterns,
+        patterns_dir=ctx.kb.settings.patterns_dir,
+        rel=lambda to, uri=uri: href(uri, to),
+        incident_uri=incident_uri,
+        pattern_uri=pattern_uri,
+        service_uri=service_uri,
+    )
+
+
+def patterns_index(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
     """``patterns/index.md``: patterns ranked by incident count, then by graph reach."""
+    yield "patterns/index.md", functools.partial(_patterns_index_page, ctx)
+
+
+def _patterns_index_page(ctx: SiteContext) -> str:
+    """The patterns ranked twice: by incident count, and by reach in the graph."""
     reach = pattern_reach(ctx.graph)
     rows: list[tuple[Pattern, int, int, date | None]] = []
     for pattern_id, pattern in ctx.kb.patterns.items():
@@ -763,52 +798,51 @@ def patterns_index(ctx: SiteContext) -> Iterator[tuple[str, str]]:
     by_count = sorted(rows, key=lambda r: (-r[1], -r[2], r[0].id))
     by_reach = sorted(rows, key=lambda r: (-r[2], -r[1], r[0].id))
     uri = "patterns/index.md"
-    yield (
-        uri,
-        ctx.render(
-            "patterns_index.md.j2",
-            front_matter=_front_matter(title="Patterns", search=SEARCH_EXCLUDE),
-            by_count=by_count,
-            by_reach=by_reach,
-            rel=lambda to: href(uri, to),
-            pattern_uri=pattern_uri,
-        ),
+    return ctx.render(
+        "patterns_index.md.j2",
+        front_matter=_front_matter(title="Patterns", search=SEARCH_EXCLUDE),
+        by_count=by_count,
+        by_reach=by_reach,
+        rel=lambda to: href(uri, to),
+        pattern_uri=pattern_uri,
     )
 
 
 # --- service pages ------------------------------------------------------------------------
 
 
-def service_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+def service_pages(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
     """``services/<id>.md``: the incidents of one service and the patterns behind them."""
     for service in sorted(ctx.by_service):
-        uri = service_uri(service)
-        incidents = ctx.by_service[service]
-        counts: dict[str, int] = defaultdict(int)
-        for pm in incidents:
-            for pattern_id in pm.patterns:
-                counts[pattern_id] += 1
-        yield (
-            uri,
-            ctx.render(
-                "service.md.j2",
-                service=service,
-                front_matter=_front_matter(title=service, search=SEARCH_EXCLUDE),
-                # the newest, like a pattern page; the filtered incidents index has them all
-                rows=_incident_rows(ctx, uri, incidents[:PATTERN_LIST_LIMIT]),
-                total=len(incidents),
-                limit=PATTERN_LIST_LIMIT,
-                all_incidents=_filtered_index(ctx, uri, "service", service),
-                filters="severity status pattern year",
-                patterns=sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])),
-                pattern_titles=ctx.kb.patterns,
-                rel=lambda to, uri=uri: href(uri, to),
-                pattern_uri=pattern_uri,
-            ),
-        )
+        yield service_uri(service), functools.partial(_service_page, ctx, service)
 
 
-def services_index(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+def _service_page(ctx: SiteContext, service: str) -> str:
+    """A service's page: its newest incidents and the patterns behind them."""
+    uri = service_uri(service)
+    incidents = ctx.by_service[service]
+    counts: dict[str, int] = defaultdict(int)
+    for pm in incidents:
+        for pattern_id in pm.patterns:
+            counts[pattern_id] += 1
+    return ctx.render(
+        "service.md.j2",
+        service=service,
+        front_matter=_front_matter(title=service, search=SEARCH_EXCLUDE),
+        # the newest, like a pattern page; the filtered incidents index has them all
+        rows=_incident_rows(ctx, uri, incidents[:PATTERN_LIST_LIMIT]),
+        total=len(incidents),
+        limit=PATTERN_LIST_LIMIT,
+        all_incidents=_filtered_index(ctx, uri, "service", service),
+        filters="severity status pattern year",
+        patterns=sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])),
+        pattern_titles=ctx.kb.patterns,
+        rel=lambda to, uri=uri: href(uri, to),
+        pattern_uri=pattern_uri,
+    )
+
+
+def services_index(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
     """``services/index.md``: services by number of incidents."""
     uri = "services/index.md"
     rows = sorted(
@@ -817,7 +851,7 @@ def services_index(ctx: SiteContext) -> Iterator[tuple[str, str]]:
     )
     yield (
         uri,
-        ctx.render(
+        lambda: ctx.render(
             "services_index.md.j2",
             front_matter=_front_matter(title="Services", search=SEARCH_EXCLUDE),
             rows=rows,
@@ -840,7 +874,7 @@ def _neighbourhood(
     return neighbourhood(ctx, node, uri, kinds=kinds, heading=heading)
 
 
-def learning_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+def learning_pages(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
     """Dashboard, action items, lessons, graph view, feeds and home (:mod:`.learning`)."""
     from .learning import LEARNING_GENERATORS  # imported here: learning builds on this module
 
@@ -848,9 +882,9 @@ def learning_pages(ctx: SiteContext) -> Iterator[tuple[str, str]]:
         yield from generator(ctx)
 
 
-def graph_json(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+def graph_json(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
     """``graph.json``: the cross-incident graph in node-link form."""
-    yield "graph.json", to_json(ctx.graph) + "\n"
+    yield "graph.json", lambda: to_json(ctx.graph) + "\n"
 
 
 GENERATORS: tuple[Generator, ...] = (
@@ -864,6 +898,43 @@ GENERATORS: tuple[Generator, ...] = (
     learning_pages,
 )
 """Every page generator, in order; a later generator's URI replaces an earlier one's."""
+
+
+def plan(
+    kb: KnowledgeBase,
+    graph: nx.MultiDiGraph | None = None,
+    *,
+    link_style: LinkStyle = "md",
+    generators: Sequence[Generator] = GENERATORS,
+    template_dirs: Sequence[Path] = (),
+    site_name: str = "Post-mortem knowledge base",
+    site_url: str | None = None,
+    stash: HtmlStash | None = None,
+) -> dict[str, Content]:
+    """Every generated page and file of the site, sorted by URI, most not rendered yet.
+
+    The keys are final (a later generator's URI replaces an earlier one's); a value is
+    the content or the function that renders it (:func:`render`). :func:`generate`
+    takes the same arguments and renders everything.
+    """
+    ctx = _context(
+        kb,
+        graph if graph is not None else build_graph(kb),
+        template_environment(template_dirs, stash),
+        link_style,
+        site_name=site_name,
+        site_url=site_url,
+        stash=stash,
+    )
+    pages: dict[str, Content] = {}
+    for generator in generators:
+        pages.update(generator(ctx))
+    return dict(sorted(pages.items()))
+
+
+def render(content: Content) -> str:
+    """A planned file's content, rendered if it was not yet."""
+    return content if isinstance(content, str) else content()
 
 
 def generate(
@@ -883,16 +954,14 @@ def generate(
     ``site_name`` titles the feeds, whose links are absolute when ``site_url`` is given;
     with a ``stash``, blocks of generated HTML stay out of the Markdown (:class:`HtmlStash`).
     """
-    ctx = _context(
+    planned = plan(
         kb,
-        graph if graph is not None else build_graph(kb),
-        template_environment(template_dirs, stash),
-        link_style,
+        graph,
+        link_style=link_style,
+        generators=generators,
+        template_dirs=template_dirs,
         site_name=site_name,
         site_url=site_url,
         stash=stash,
     )
-    pages: dict[str, str] = {}
-    for generator in generators:
-        pages.update(generator(ctx))
-    return dict(sorted(pages.items()))
+    return {uri: render(content) for uri, content in planned.items()}

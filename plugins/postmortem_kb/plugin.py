@@ -8,10 +8,11 @@ the build after the site is written when there were errors.
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,9 +28,10 @@ from mkdocs.utils import get_relative_url
 from .config import ConfigError, settings_from_mapping
 from .graph import build_graph
 from .kb import FileOutcome, KnowledgeBase
-from .learning import AUTHOR_MARKDOWN_PAGES, LEARNING_PAGES, feed_links, merge_home
+from .learning import AUTHOR_MARKDOWN_PAGES, HOME_MARKER, LEARNING_PAGES, feed_links, merge_home
 from .model import Level
-from .pages import HtmlStash, LinkStyle, generate
+from .pages import HtmlStash, LinkStyle, plan
+from .pipeline import PageFeed
 from .sanitize import is_sanitized_page, sanitize
 from .settings import Settings
 
@@ -103,6 +105,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self._kb: KnowledgeBase | None = None
         self._generated: set[str] = set()
         self._stash = HtmlStash()
+        self._feed: PageFeed | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keep one parse cache for all ``mkdocs serve`` rebuilds."""
@@ -131,8 +134,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             (log.error if diagnostic.level is Level.ERROR else log.warning)(diagnostic.format())
         style: LinkStyle = "directory" if config.use_directory_urls else "html"
         docs_dir = Path(config.docs_dir).resolve()
+        self._close_feed()
         self._stash = HtmlStash()
-        generated = generate(
+        planned = plan(
             kb,
             build_graph(kb),
             link_style=style,
@@ -140,17 +144,21 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             site_url=config.site_url or None,
             stash=self._stash,
         )
-        for uri, content in generated.items():
+        # rendered ahead, in the order MkDocs reads them: pages, then the other files
+        order = sorted(planned, key=lambda uri: not uri.endswith(".md"))
+        feed = self._feed = PageFeed(planned, self._stash, order=order)
+        for uri in planned:
+            source: Callable[[], str] = functools.partial(feed.get, uri)
             replaced = files.get_file_from_path(uri)
             if replaced is not None and uri == "index.md":
                 # an author's home page stays; the generated sections go where it says
-                merged = merge_home(replaced.content_string, content)
-                if merged is None:
+                own = replaced.content_string
+                if HOME_MARKER not in own:
                     continue
-                content = merged
+                source = functools.partial(_merged_home, own, source)
             if replaced is not None:
                 files.remove(replaced)  # a pattern definition: the enriched page takes its place
-            files.append(_generated_file(config, uri, content, kb, docs_dir, replaced))
+            files.append(_generated_file(config, uri, source, kb, docs_dir, replaced))
             self._generated.add(uri)
         for file in list(files):  # definitions kept outside patterns/ must not become pages too
             if (
@@ -222,6 +230,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Log what happened to every file, then fail the build if there were errors."""
+        self._close_feed()
         kb = self._kb
         if kb is None:
             return
@@ -243,22 +252,86 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if errors and not self._serving:
             raise PluginError(f"postmortems: {errors} error(s) in the post-mortems; see above")
 
+    def _close_feed(self) -> None:
+        if self._feed is not None:
+            self._feed.close()
+            self._feed = None
+
+
+class _PendingFile(File):
+    """A generated file whose content is fetched when it is first read (see :class:`PageFeed`).
+
+    MkDocs reads a file through :attr:`content_string`, :attr:`content_bytes`,
+    :meth:`copy_file` or :meth:`is_modified`; each fills the content first.
+    """
+
+    _source: Callable[[], str] | None = None
+
+    @classmethod
+    def pending(
+        cls,
+        config: MkDocsConfig,
+        uri: str,
+        source: Callable[[], str],
+        inclusion: InclusionLevel,
+    ) -> _PendingFile:
+        """A generated file at ``uri`` whose content ``source()`` returns, when first read."""
+        file = cls.generated(config, uri, content="", inclusion=inclusion)
+        assert isinstance(file, cls)
+        file._source, file._content = source, None
+        return file
+
+    def _fill(self) -> None:
+        if self._source is not None:
+            source, self._source = self._source, None
+            self._content = source()
+
+    @property
+    def content_bytes(self) -> bytes:
+        self._fill()
+        return File.content_bytes.fget(self)  # type: ignore[attr-defined,no-any-return]
+
+    @content_bytes.setter
+    def content_bytes(self, value: bytes) -> None:
+        self._source = None
+        File.content_bytes.fset(self, value)  # type: ignore[attr-defined]
+
+    @property
+    def content_string(self) -> str:
+        self._fill()
+        return File.content_string.fget(self)  # type: ignore[attr-defined,no-any-return]
+
+    @content_string.setter
+    def content_string(self, value: str) -> None:
+        self._source = None
+        File.content_string.fset(self, value)  # type: ignore[attr-defined]
+
+    def copy_file(self, dirty: bool = False) -> None:
+        self._fill()
+        super().copy_file(dirty)
+
+    def is_modified(self) -> bool:
+        self._fill()
+        return super().is_modified()
+
+
+def _merged_home(own: str, generated: Callable[[], str]) -> str:
+    """An author's home page with the generated sections where its marker is."""
+    return merge_home(own, generated()) or own
+
 
 def _generated_file(
     config: MkDocsConfig,
     uri: str,
-    content: str,
+    content: Callable[[], str],
     kb: KnowledgeBase,
     docs_dir: Path,
     replaced: File | None,
 ) -> File:
     """A generated page whose "edit" link points at the file an author would change."""
     in_nav = uri in _IN_NAV or not uri.endswith(".md") or (uri in _AUTO_NAV and not config.nav)
-    file = File.generated(
-        config,
-        uri,
-        content=content,
-        inclusion=InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV,
+    file = _PendingFile.pending(
+        config, uri, content, InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV
     )
     source: str | None = None
     if uri.startswith("incidents/") and uri != "incidents/index.md":
