@@ -32,11 +32,12 @@ import heapq
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .model import Pattern, Postmortem
+
+if TYPE_CHECKING:  # imported where a graph is made: a process that only plans pages skips it
+    import networkx as nx
 
 __all__ = [
     "PATTERN_WEIGHT",
@@ -86,6 +87,8 @@ def build_graph(kb: _Corpus) -> nx.MultiDiGraph:
     >>> sorted(G.nodes)[:3], G.number_of_edges()
     (['incident:a', 'incident:b', 'incident:c'], 12)
     """
+    import networkx as nx
+
     G = nx.MultiDiGraph()
     patterns: dict[str, Pattern] = dict(kb.patterns)
     for pattern_id in sorted(patterns):
@@ -273,6 +276,8 @@ def to_json(G: nx.MultiDiGraph) -> str:
     >>> sorted(data), data["nodes"][0]["id"]
     (['directed', 'edges', 'graph', 'multigraph', 'nodes'], 'incident:a')
     """
+    import networkx as nx
+
     data = nx.node_link_data(G, edges="edges")
     data["nodes"] = sorted(data["nodes"], key=lambda n: n["id"])
     data["edges"] = sorted(data["edges"], key=lambda e: (e["source"], e["target"], e["key"]))

@@ -34,8 +34,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
-
 from . import charts, escape
 from .analytics import (
     NO_OWNER,
@@ -477,6 +475,8 @@ def _graph_drawing(ctx: SiteContext, from_uri: str) -> _Drawing:
     newest = [n for n in newest if n in G]
     chosen = set(drawn_hubs) | set(newest)
     order = sorted(chosen)
+    import networkx as nx  # here: the process rendering this page may be the only one needing it
+
     H = nx.Graph()
     H.add_nodes_from(order)
     edges: list[tuple[str, str, str]] = []

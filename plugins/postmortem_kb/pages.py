@@ -27,16 +27,18 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import jinja2
-import networkx as nx
 
 from . import escape
 from .escape import Safe
 from .graph import build_graph, co_occurring_patterns, pattern_reach, related_incidents, to_json
 from .kb import KnowledgeBase
 from .model import ActionItem, Pattern, Postmortem, Status, TimelineEvent
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "GENERATORS",
@@ -326,7 +328,7 @@ class SiteContext:
     """What the generators share: the knowledge base, its graph, and indexes built once."""
 
     kb: KnowledgeBase
-    graph: nx.MultiDiGraph
+    prebuilt_graph: nx.MultiDiGraph | None
     env: jinja2.Environment
     link_style: LinkStyle = "md"
     site_name: str = "Post-mortem knowledge base"
@@ -334,6 +336,11 @@ class SiteContext:
     by_pattern: Mapping[str, tuple[Citation, ...]] = field(default_factory=dict)
     by_service: Mapping[str, tuple[Postmortem, ...]] = field(default_factory=dict)
     stash: HtmlStash | None = None
+
+    @functools.cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The cross-incident graph, built when a page first needs it (maybe in a worker)."""
+        return self.prebuilt_graph if self.prebuilt_graph is not None else build_graph(self.kb)
 
     def render(self, template: str, **values: Any) -> str:
         """Render one page template."""
@@ -390,7 +397,7 @@ class SiteContext:
 
 def _context(
     kb: KnowledgeBase,
-    graph: nx.MultiDiGraph,
+    graph: nx.MultiDiGraph | None,
     env: jinja2.Environment,
     style: LinkStyle,
     *,
@@ -410,7 +417,7 @@ def _context(
             by_service[service].append(pm)
     return SiteContext(
         kb=kb,
-        graph=graph,
+        prebuilt_graph=graph,
         env=env,
         link_style=style,
         site_name=site_name,
@@ -914,12 +921,13 @@ def plan(
     """Every generated page and file of the site, sorted by URI, most not rendered yet.
 
     The keys are final (a later generator's URI replaces an earlier one's); a value is
-    the content or the function that renders it (:func:`render`). :func:`generate`
-    takes the same arguments and renders everything.
+    the content or the function that renders it (:func:`render`). Without a ``graph``,
+    the first page that needs one builds it from ``kb``. :func:`generate` takes the same
+    arguments and renders everything.
     """
     ctx = _context(
         kb,
-        graph if graph is not None else build_graph(kb),
+        graph,
         template_environment(template_dirs, stash),
         link_style,
         site_name=site_name,

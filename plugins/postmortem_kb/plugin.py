@@ -26,7 +26,6 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import get_relative_url
 
 from .config import ConfigError, settings_from_mapping
-from .graph import build_graph
 from .kb import FileOutcome, KnowledgeBase
 from .learning import AUTHOR_MARKDOWN_PAGES, HOME_MARKER, LEARNING_PAGES, feed_links, merge_home
 from .model import Level
@@ -136,9 +135,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         docs_dir = Path(config.docs_dir).resolve()
         self._close_feed()
         self._stash = HtmlStash()
-        planned = plan(
+        planned = plan(  # the graph is built where the first page that needs it is rendered
             kb,
-            build_graph(kb),
             link_style=style,
             site_name=config.site_name,
             site_url=config.site_url or None,
