@@ -202,13 +202,14 @@ def test_incident_page_card_timeline_and_banner(site: dict[str, str]) -> None:
         "- **Time to respond:** —",
         "- **Root causes:** [DNS misconfiguration](../patterns/dns.md)",
         "- **Services:** [api](../services/api.md)",
-        '| <span id="t1"></span>08:55 | −5 min | deploy | ci |  |',
-        '| <span id="t2"></span>09:00 | +0 min | errors start | logs | [← 08:55](#t1) |',
-        '| 09:10 | +10 min | <span class="pmkb-decision" title="Decision point">◆</span> '
+        '| <span id="t1"></span>08:55 (−5 min) | deploy | ci |  |',
+        '| <span id="t2"></span>09:00 (+0 min) | errors start | logs | [← 08:55](#t1) |',
+        '| 09:10 (+10 min) | <span class="pmkb-decision" title="Decision point">◆</span> '
         "Decision: roll back | chat | [← 09:00](#t2) |",
     ):
         assert line + "\n" in page
-    assert page.count("| Time |") == 1  # the author's table is replaced, the prose kept
+    assert page.count("| Time (elapsed) |") == 1  # the author's table is replaced, prose kept
+    assert "| Time |" not in page
     assert "Local times." in page
     assert '<p class="admonition-title">Draft</p>' not in page
     assert (
@@ -347,13 +348,14 @@ def test_timeline_without_causal_links_has_no_cause_column() -> None:
     pm = incident("a", 0)
     pm = replace(pm, timeline=tuple(replace(ev, cause="") for ev in pm.timeline))
     page = generate(knowledge_base([pm], PATTERNS))["incidents/a.md"]
-    table = page[page.index("| Time |") : page.index("\n\n", page.index("| Time |"))]
+    start = page.index("| Time (elapsed) |")
+    table = page[start : page.index("\n\n", start)]
     assert table.splitlines() == [
-        "| Time | Elapsed | Event | Source |",
-        "|---|---|---|---|",
-        "| 08:55 | −5 min | deploy | ci |",
-        "| 09:00 | +0 min | errors start | logs |",
-        '| 09:10 | +10 min | <span class="pmkb-decision" title="Decision point">◆</span> '
+        "| Time (elapsed) | Event | Source |",
+        "|---|---|---|",
+        "| 08:55 (−5 min) | deploy | ci |",
+        "| 09:00 (+0 min) | errors start | logs |",
+        '| 09:10 (+10 min) | <span class="pmkb-decision" title="Decision point">◆</span> '
         "Decision: roll back | chat |",
     ]
 
