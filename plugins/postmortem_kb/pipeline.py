@@ -2,8 +2,9 @@
 
 MkDocs reads and renders pages one after the other, on one core. A :class:`PageFeed`
 forks a worker that renders every planned page (:func:`postmortem_kb.pages.plan`) in
-the order MkDocs will ask for them and sends each one as soon as it is done, so that
-:meth:`PageFeed.get` waits only for a page the worker has not reached yet; the
+the order MkDocs will ask for them and sends each one as soon as it is done; a thread
+of this process receives them (so the worker never waits on a full pipe), and
+:meth:`PageFeed.get` waits only for a page the worker has not reached yet. The
 rendering of the generated pages then overlaps MkDocs' own work on the other core.
 The HTML blocks a page stashes (:class:`~postmortem_kb.pages.HtmlStash`) travel with it.
 
@@ -15,6 +16,7 @@ is rendered here when it is asked for. The content is the same either way.
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections.abc import Iterable, Mapping
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -42,8 +44,10 @@ class PageFeed:
         self._planned = dict(planned)
         self._stash = stash
         self._ready: dict[str, str] = {}
-        self._conn: Connection | None = None
+        self._arrived = threading.Condition()
         self._process: BaseProcess | None = None
+        self._reader: threading.Thread | None = None
+        self._receiving = False  # a reader thread takes pages from a worker
         pending = [uri for uri in (order or planned) if not isinstance(planned[uri], str)]
         if pending and fork_workers() >= 2:
             self._start(pending)
@@ -51,21 +55,29 @@ class PageFeed:
     @property
     def ahead(self) -> bool:
         """True while a worker renders pages ahead of the readers."""
-        return self._conn is not None
+        return self._receiving
 
     def get(self, uri: str) -> str:
         """The content of ``uri``: from the worker if it renders it, else rendered here."""
         content = self._planned[uri]
         if isinstance(content, str):
             return content
-        while uri not in self._ready and self._conn is not None:
-            self._receive()
-        text = self._ready.pop(uri, None)
+        with self._arrived:
+            while uri not in self._ready and self.ahead:
+                self._arrived.wait()
+            text = self._ready.pop(uri, None)
         return text if text is not None else render(content)
 
     def close(self) -> None:
         """Stop the worker (if it is still running) and drop what it sent."""
-        self._stop_worker()
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.terminate()  # its end of the pipe closes: the reader stops
+            self._process.join()
+            self._process = None
+        if self._reader is not None:
+            self._reader.join()
+            self._reader = None
         self._ready.clear()
 
     def _start(self, pending: list[str]) -> None:
@@ -84,32 +96,34 @@ class PageFeed:
             return
         finally:
             sender.close()  # the worker's end: this process only reads
-        self._conn, self._process = receiver, process
+        self._process = process
+        self._receiving = True
+        self._reader = threading.Thread(
+            target=self._receive, args=(receiver,), name="pmkb-pages-reader", daemon=True
+        )
+        self._reader.start()
 
-    def _receive(self) -> None:
-        assert self._conn is not None
+    def _receive(self, conn: Connection) -> None:
+        """The reader thread: take every page the worker sends, until it is done or fails."""
         try:
-            message: _Message | None = self._conn.recv()
-        except (EOFError, OSError):  # the worker failed: what it did not send is rendered here
-            message = None
-        if message is None:
-            self._stop_worker()
-            return
-        uri, text, blocks = message
-        if self._stash is not None:
-            self._stash.merge(blocks)
-        self._ready[uri] = text
-
-    def _stop_worker(self) -> None:
-        """Stop reading from the worker; what it sent stays available."""
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-        if self._process is not None:
-            if self._process.is_alive():
-                self._process.terminate()
-            self._process.join()
-            self._process = None
+            while True:
+                try:
+                    message: _Message | None = conn.recv()
+                except (EOFError, OSError):  # the worker failed: the rest is rendered here
+                    message = None
+                if message is None:
+                    return
+                uri, text, blocks = message
+                with self._arrived:
+                    if self._stash is not None:
+                        self._stash.merge(blocks)
+                    self._ready[uri] = text
+                    self._arrived.notify_all()
+        finally:
+            conn.close()
+            with self._arrived:  # a page still waited for is rendered by whoever waits for it
+                self._receiving = False
+                self._arrived.notify_all()
 
 
 def _produce(conn: Connection, pending: list[tuple[str, Content]], stash: HtmlStash | None) -> None:

@@ -128,12 +128,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Load the knowledge base once, report it, and add the generated pages."""
+        self._close_feed()  # a previous build's (under `mkdocs serve`)
         kb = self._kb = KnowledgeBase.load(self.settings, cache=self._cache)
         for diagnostic in kb.diagnostics:
             (log.error if diagnostic.level is Level.ERROR else log.warning)(diagnostic.format())
         style: LinkStyle = "directory" if config.use_directory_urls else "html"
         docs_dir = Path(config.docs_dir).resolve()
-        self._close_feed()
         self._stash = HtmlStash()
         planned = plan(  # the graph is built where the first page that needs it is rendered
             kb,
@@ -142,10 +142,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             site_url=config.site_url or None,
             stash=self._stash,
         )
-        # rendered ahead, in the order MkDocs reads them: pages, then the other files
-        order = sorted(planned, key=lambda uri: not uri.endswith(".md"))
+        # MkDocs reads pages in the order of `files`, then copies the other files; the
+        # worker renders them in that order, so it stays ahead from the first page
+        order = sorted(planned, key=_reading_order)
         feed = self._feed = PageFeed(planned, self._stash, order=order)
-        for uri in planned:
+        for uri in order:
             source: Callable[[], str] = functools.partial(feed.get, uri)
             replaced = files.get_file_from_path(uri)
             if replaced is not None and uri == "index.md":
@@ -250,6 +251,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if errors and not self._serving:
             raise PluginError(f"postmortems: {errors} error(s) in the post-mortems; see above")
 
+    def on_build_error(self, *, error: Exception) -> None:
+        """Stop rendering pages ahead: the build is over."""
+        self._close_feed()
+
     def _close_feed(self) -> None:
         if self._feed is not None:
             self._feed.close()
@@ -311,6 +316,15 @@ class _PendingFile(File):
     def is_modified(self) -> bool:
         self._fill()
         return super().is_modified()
+
+
+def _reading_order(uri: str) -> tuple[int, str]:
+    """Incident pages first (quick to render: the worker gets ahead at once), then the other
+    pages (the in-nav ones keep their relative order, so the nav does not change), then
+    the other files."""
+    if not uri.endswith(".md"):
+        return 2, uri
+    return (0 if uri.startswith("incidents/") and uri != "incidents/index.md" else 1), uri
 
 
 def _merged_home(own: str, generated: Callable[[], str]) -> str:
