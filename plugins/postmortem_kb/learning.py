@@ -421,6 +421,7 @@ def _lessons(ctx: SiteContext) -> str:
         limit=LESSONS_PER_GROUP,
         pattern_titles=ctx.kb.patterns,
         rel=lambda to: href(uri, to),
+        byline=functools.partial(ctx.byline, uri),
         incident_uri=incident_uri,
         pattern_uri=pattern_uri,
         service_uri=service_uri,

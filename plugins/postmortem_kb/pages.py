@@ -376,6 +376,20 @@ class SiteContext:
             return Safe(f'<a href="{target}">{escape.html_text(text)}</a>')
         return _md_link(text, href(from_uri, to_uri))
 
+    def byline(self, from_uri: str, incident_id: str, title: str, severity: Any, day: Any) -> Safe:
+        """The bold link to an incident and its severity and date, heading its lessons.
+
+        HTML sites get it stashed (hundreds of them on the lessons page: Python-Markdown's
+        inline patterns were most of that page's cost); the search index leaves it out,
+        as the incident page says it all.
+        """
+        if self.html:
+            link = self.a(from_uri, incident_uri(incident_id), title)
+            facts = escape.html_text(f"({severity}, {day})")
+            return self.raw(f"<p><strong>{link}</strong> <em>{facts}</em></p>")
+        link = _md_link(title, href(from_uri, incident_uri(incident_id)))
+        return Safe(f"**{link}** *({escape.md_text(severity)}, {escape.md_text(day)})*")
+
     def items(self, rows: Iterable[tuple[str, str]], css: str, *, searched: bool = True) -> Safe:
         """A bulleted list of ``(label, value)`` rows; labels are constants, values escaped.
 
@@ -783,6 +797,7 @@ def _pattern_page(ctx: SiteContext, pattern_id: str, pattern: Pattern) -> str:
         patterns=ctx.kb.patterns,
         patterns_dir=ctx.kb.settings.patterns_dir,
         rel=lambda to, uri=uri: href(uri, to),
+        byline=functools.partial(ctx.byline, uri),
         incident_uri=incident_uri,
         pattern_uri=pattern_uri,
         service_uri=service_uri,
