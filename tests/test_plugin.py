@@ -312,8 +312,12 @@ def test_search_finds_root_cause_statement_on_pattern_and_incident(site: Path) -
 def test_search_leaves_out_related_incidents_and_listing_pages(site: Path) -> None:
     """Titles of related incidents and neighbours are not text of the page listing them."""
     search = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    related = [d for d in search["docs"] if d["location"] == f"incidents/{A}/#related-incidents"]
-    assert [(d["title"], d["text"]) for d in related] == [("Related incidents", "")]
+    # not even the heading: alone, it would be a section of its own with no text
+    assert not [d for d in search["docs"] if d["location"].endswith("#related-incidents")]
+    heading = next(
+        h for h in page(site, f"incidents/{A}").iter("h2") if h.text() == "Related incidents"
+    )
+    assert heading.attrs == {"id": "related-incidents", "data-search-exclude": ""}
     # the header card is on the page, not in the index: its facts are the tags, filters and indexes
     top = [d for d in search["docs"] if d["location"] == f"incidents/{A}/"]
     assert [(d["title"], d["text"], "boost" in d) for d in top] == [
@@ -490,3 +494,13 @@ def test_generated_pages_are_trimmed(site: Path) -> None:
     outside_pre = re.sub(r"<pre\b.*?</pre>", "", text, flags=re.DOTALL)
     assert not re.findall(r"\n[ \t\n]", outside_pre)
     assert "\n\n" not in outside_pre
+
+
+def test_plugin_doctests() -> None:
+    """The examples in the adapter's docstrings (trimming, the related heading) hold."""
+    import doctest
+
+    from postmortem_kb import plugin as plugin_module
+
+    result = doctest.testmod(plugin_module)
+    assert result.failed == 0 and result.attempted >= 2

@@ -212,6 +212,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         html = self._stash.inline(html)  # searched blocks (a pattern's tables): sanitized, indexed
         if is_sanitized_page(uri) or uri in AUTHOR_MARKDOWN_PAGES:
             html = sanitize(html)
+        if uri.startswith("incidents/") and uri != "incidents/index.md":
+            html = _unsearched_related_heading(html)
         return self._stash.defer(html)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
@@ -360,6 +362,23 @@ def _generated_file(
         file.abs_src_path = str(real)
         file.edit_uri = Path(os.path.relpath(real, docs_dir)).as_posix()
     return file
+
+
+def _unsearched_related_heading(html: str) -> str:
+    """``html`` (an incident's content) with its "Related incidents" heading out of search.
+
+    The list under it stays out of the index (a stashed block), so the heading alone would
+    be a section of its own in the index, with no text, on every incident. It is the page's
+    last ``h2`` (an author's section of the same name comes before it, and has another id).
+
+    >>> _unsearched_related_heading('<h2 id="related-incidents">Related incidents</h2>')
+    '<h2 id="related-incidents" data-search-exclude>Related incidents</h2>'
+    """
+    start = html.rfind('<h2 id="related-incidents')
+    if start < 0:
+        return html
+    end = html.index(">", start)
+    return f"{html[:end]} data-search-exclude{html[end:]}"
 
 
 # <pre> and <textarea> keep their whitespace; the theme styles nothing else `white-space: pre`
