@@ -1,7 +1,7 @@
 """The organizational-learning pages: dashboard, action items, lessons, graph view, feeds, home.
 
 Each page is a generator of :mod:`postmortem_kb.pages` (``SiteContext`` in,
-``(uri, content)`` out), listed in :data:`LEARNING_GENERATORS`. Figures come
+``(uri, content or its renderer)`` out), listed in :data:`LEARNING_GENERATORS`. Figures come
 from :mod:`postmortem_kb.analytics` (distributions, never a bare mean), charts
 from :mod:`postmortem_kb.charts` (inline SVG, each followed by its data table),
 feeds from :mod:`postmortem_kb.feeds`.

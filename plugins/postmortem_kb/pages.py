@@ -1,8 +1,9 @@
 """The generated site: a :class:`KnowledgeBase` and its graph as ``{src_uri: markdown}``.
 
 :func:`generate` runs a list of small generator functions; adding a page is
-adding a function to :data:`GENERATORS`. Each one prepares plain values and
-renders a Jinja template from ``templates/``.
+adding a function to :data:`GENERATORS`. Each one names its files and, for each,
+a function that prepares plain values and renders a Jinja template from
+``templates/`` (:func:`plan` stops there, so the rendering can happen elsewhere).
 
 Templates never see raw post-mortem text in their output: the environment's
 ``finalize`` refuses any value that did not pass one of the escape filters of
