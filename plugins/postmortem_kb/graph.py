@@ -156,30 +156,41 @@ def _add_similarity(G: nx.MultiDiGraph, incidents: Sequence[Postmortem]) -> None
                 linked[pm.id].add(other_id)
                 linked[other_id].add(pm.id)
     weights = {"patterns": PATTERN_WEIGHT, "services": SERVICE_WEIGHT}
+    ids = {key: [pm.id for pm in members] for key, members in groups.items()}
+
+    def window(key: tuple[str, str], incident_id: str) -> list[str]:
+        """The incidents of ``key``'s group near ``incident_id`` (all of a small group)."""
+        members = ids[key]
+        if len(members) <= SIMILARITY_WINDOW:
+            return members
+        # index distance is symmetric: j is in i's window exactly when i is in j's
+        i = position[key][incident_id]
+        return members[max(0, i - half) : i + half + 1]
+
+    def near(key: tuple[str, str], a: str, b: str) -> bool:
+        """Whether ``b`` is in ``a``'s window of ``key``'s group (it is a member)."""
+        if len(ids[key]) <= SIMILARITY_WINDOW:
+            return b in position[key]
+        where = position[key]
+        return b in where and abs(where[a] - where[b]) <= half
+
     for pm in incidents:
-        # (kind, name) pairs each candidate shares: one list per candidate, split for the picks
-        shared: dict[str, list[tuple[str, str]]] = defaultdict(list)
         score: dict[str, float] = defaultdict(float)
         keys = [("patterns", p) for p in pm.patterns] + [
             ("services", s) for s in dict.fromkeys(pm.services)
         ]
-        for kind, name in keys:
-            members = groups[(kind, name)]
-            if len(members) > SIMILARITY_WINDOW:
-                # index distance is symmetric: j is in i's window exactly when i is in j's
-                i = position[(kind, name)][pm.id]
-                members = members[max(0, i - half) : i + half + 1]
-            add = weights[kind]
-            for other in members:
-                if other.id != pm.id:
-                    shared[other.id].append((kind, name))
-                    score[other.id] += add
+        for key in keys:
+            add = weights[key[0]]
+            for other_id in window(key, pm.id):
+                score[other_id] += add
+        score.pop(pm.id, None)
         best = heapq.nsmallest(SIMILAR_PER_INCIDENT, score, key=lambda o: (-score[o], o))
-        best += sorted(o for o in linked.get(pm.id, ()) if o in shared and o not in best)
+        best += sorted(o for o in linked.get(pm.id, ()) if o in score and o not in best)
         for other_id in best:
             a, b = sorted((pm.id, other_id))
             if not G.has_edge(_inc(a), _inc(b), key="similar"):
-                found = shared[other_id]
+                # the (kind, name) pairs the two share, as counted in the score above
+                found = [key for key in keys if near(key, pm.id, other_id)]
                 G.add_edge(
                     _inc(a),
                     _inc(b),
