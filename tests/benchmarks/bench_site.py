@@ -3,6 +3,7 @@
     python tests/benchmarks/bench_site.py                 # sizes 100 1000 5000 10000 20000
     python tests/benchmarks/bench_site.py 100 1000        # chosen sizes
     python tests/benchmarks/bench_site.py --no-build 10000 20000   # validation only
+    python tests/benchmarks/bench_site.py --repeat 5 1000          # 5 pairs of builds per size
 
 For each size it generates the same deterministic corpus and measures, each in a
 child process of this one:
@@ -12,7 +13,10 @@ child process of this one:
 - plain mkdocs-material building the *same incident files* out of the nav (the
   baseline to beat), and the ratios plugin / plain.
 
-Then it prints the scaling factor between consecutive sizes.
+Then it prints the scaling factor between consecutive sizes. With ``--repeat N`` the two
+builds run N times each, alternately (ours, plain, ours, ...), and the table shows the
+medians; a line per size gives the range of the N pairwise ratios (wall times on a shared
+machine move from one run to the next, and the pairs keep the two sides comparable).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import shutil
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -81,6 +86,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmark validation and site builds.")
     parser.add_argument("sizes", nargs="*", type=int, default=[100, 1000, 5000, 10000, 20000])
     parser.add_argument("--no-build", action="store_true", help="measure validation only")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="build pairs per size (medians are shown)"
+    )
     args = parser.parse_args()
 
     header = (
@@ -103,23 +111,40 @@ def main() -> None:
                 print(line + "(builds skipped)")
                 rows.append((size, validate.seconds, validate.peak_mb))
                 continue
-            ours, our_bytes = _build(project)
             plain_dir = Path(tmp) / f"plain-{size}"
             _plain_project(project, plain_dir)
-            plain, plain_bytes = _build(plain_dir)
+            runs: list[tuple[Measurement, Measurement]] = []
+            for _ in range(max(1, args.repeat)):
+                ours, our_bytes = _build(project)
+                plain, plain_bytes = _build(plain_dir)
+                runs.append((ours, plain))
+            ours_s = statistics.median(o.seconds for o, _ in runs)
+            plain_s = statistics.median(p.seconds for _, p in runs)
+            ours_mb = max(o.peak_mb for o, _ in runs)
+            plain_mb = max(p.peak_mb for _, p in runs)
             failed = (
                 ""
-                if ours.returncode == plain.returncode == 0
-                else f"  (exit {ours.returncode}/{plain.returncode})"
+                if all(o.returncode == p.returncode == 0 for o, p in runs)
+                else "  (a build failed)"
             )
             print(
                 line
-                + f"{ours.seconds:>8.1f} {ours.peak_mb:>6.0f} {our_bytes / 2**20:>8.1f} | "
-                + f"{plain.seconds:>7.1f} {plain.peak_mb:>6.0f} {plain_bytes / 2**20:>8.1f} | "
-                + f"{ours.seconds / plain.seconds:>6.2f} {our_bytes / max(plain_bytes, 1):>7.2f}{failed}",
+                + f"{ours_s:>8.1f} {ours_mb:>6.0f} {our_bytes / 2**20:>8.1f} | "
+                + f"{plain_s:>7.1f} {plain_mb:>6.0f} {plain_bytes / 2**20:>8.1f} | "
+                + f"{ours_s / plain_s:>6.2f} {our_bytes / max(plain_bytes, 1):>7.2f}{failed}",
                 flush=True,
             )
-            rows.append((size, ours.seconds, ours.peak_mb))
+            if len(runs) > 1:
+                ratios = sorted(o.seconds / p.seconds for o, p in runs)
+                print(
+                    f"{'':>9}   {len(runs)} pairs: ours {min(o.seconds for o, _ in runs):.1f}"
+                    f"-{max(o.seconds for o, _ in runs):.1f} s, plain"
+                    f" {min(p.seconds for _, p in runs):.1f}-{max(p.seconds for _, p in runs):.1f} s,"
+                    f" time x per pair {ratios[0]:.2f}-{ratios[-1]:.2f}"
+                    f" (median {statistics.median(ratios):.2f})",
+                    flush=True,
+                )
+            rows.append((size, ours_s, ours_mb))
             shutil.rmtree(project / "site", ignore_errors=True)
             shutil.rmtree(plain_dir, ignore_errors=True)
     print("\nscaling (each step: size ratio -> time ratio, memory ratio)")
