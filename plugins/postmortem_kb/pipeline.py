@@ -109,7 +109,7 @@ class PageFeed:
             while True:
                 try:
                     message: _Message | None = conn.recv()
-                except (EOFError, OSError):  # the worker failed: the rest is rendered here
+                except Exception:  # the worker failed (EOFError): the rest is rendered here
                     message = None
                 if message is None:
                     return
@@ -136,7 +136,7 @@ def _produce(conn: Connection, pending: list[tuple[str, Content]], stash: HtmlSt
             sent += len(blocks)
             conn.send((uri, text, blocks))
         conn.send(None)
-    except Exception:  # the reader renders the rest itself, and reports the error
+    except Exception:  # the MkDocs process renders the rest itself, and reports the error
         pass
     finally:
         conn.close()
