@@ -1,10 +1,20 @@
-"""The page feed: planned pages rendered ahead in a worker process, or here, the same."""
+"""The page feed: planned pages rendered ahead in a worker process, or here, the same.
+
+The feed forks only in a process with no other thread; the tests that fork run in a
+fresh interpreter (other tests leave server threads running in this one).
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+import textwrap
 import threading
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,45 +23,97 @@ from postmortem_kb.pages import Content, HtmlStash
 from postmortem_kb.pipeline import PageFeed
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+PLUGINS = Path(__file__).resolve().parents[1] / "plugins"
 
 
-def _planned(stash: HtmlStash, pages: int = 50) -> dict[str, Content]:
-    """Pages that stash a block each and say which process rendered them."""
-
-    def page(n: int) -> Callable[[], str]:
-        return lambda: f"# Page {n}\n\n{stash.add(f'<p>block {n}</p>')}rendered by {os.getpid()}\n"
-
-    planned: dict[str, Content] = {f"p{n:02d}.md": page(n) for n in range(pages)}
-    planned["static.md"] = "# Already rendered\n"
-    return planned
+def _in_fresh_process(script: str) -> Any:
+    """Run ``script`` in a new interpreter (no other thread); what it prints, as JSON."""
+    env = {**os.environ, "PYTHONPATH": str(PLUGINS), "PMKB_WORKERS": "2"}
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
 
 
 @needs_fork
-def test_a_worker_renders_every_page_and_its_stashed_blocks(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # other tests' servers may still run threads in this process, where fork_workers()
-    # (tested below) says no: this test is about the feed, so it may fork
-    monkeypatch.setattr("postmortem_kb.pipeline.fork_workers", lambda: 2)
-    stash = HtmlStash()
-    feed = PageFeed(_planned(stash), stash)
-    try:  # (the worker may be done already: `ahead` is no reliable sign of it)
-        texts = {uri: feed.get(uri) for uri in reversed(list(_planned(HtmlStash())))}
-    finally:
+def test_a_worker_renders_every_page_and_its_stashed_blocks() -> None:
+    result = _in_fresh_process(
+        """
+        import json, os
+        from postmortem_kb.pages import HtmlStash
+        from postmortem_kb.pipeline import PageFeed
+
+        stash = HtmlStash()
+
+        def page(n):
+            return lambda: f"# Page {n}\\n\\n{stash.add(f'<p>block {n}</p>')}by {os.getpid()}\\n"
+
+        planned = {f"p{n:02d}.md": page(n) for n in range(50)}
+        planned["static.md"] = "# Already rendered\\n"
+        feed = PageFeed(planned, stash)
+        texts = {uri: feed.get(uri) for uri in reversed(list(planned))}  # any order
         feed.close()
-    assert texts["static.md"] == "# Already rendered\n"
-    pids = {
-        text.rsplit("rendered by ", 1)[1].strip()
-        for uri, text in texts.items()
-        if uri != "static.md"
+        blocks = {}
+        for n in (0, 17, 49):
+            token = texts[f"p{n:02d}.md"].split("\\n\\n", 1)[1].split("\\n", 1)[0]
+            blocks[n] = stash.restore(f"<p>{token}</p>")
+        pids = sorted({t.rsplit("by ", 1)[1].strip() for u, t in texts.items() if u != "static.md"})
+        print(json.dumps({
+            "here": str(os.getpid()), "pids": pids,
+            "static": texts["static.md"], "stashed": len(stash), "blocks": blocks,
+            "ahead_after_close": feed.ahead,
+        }))
+        """
+    )
+    assert len(result["pids"]) == 1 and result["pids"] != [result["here"]]  # all elsewhere
+    assert result["static"] == "# Already rendered\n"
+    assert result["stashed"] == 50  # the worker's blocks came back with the pages
+    assert result["blocks"] == {
+        "0": "<p>block 0</p>",
+        "17": "<p>block 17</p>",
+        "49": "<p>block 49</p>",
     }
-    assert pids != {str(os.getpid())} and len(pids) == 1  # all of them, elsewhere
-    assert len(stash) == 50  # the worker's blocks came back with the pages
-    for n in (0, 17, 49):
-        page = texts[f"p{n:02d}.md"]
-        token = page.split("\n\n", 1)[1].split("\n", 1)[0]
-        assert stash.restore(f"<p>{token}</p>") == f"<p>block {n}</p>"
-    assert not feed.ahead
+    assert result["ahead_after_close"] is False
+
+
+@needs_fork
+def test_a_failing_page_fails_here_and_the_pages_before_it_come_from_the_worker() -> None:
+    result = _in_fresh_process(
+        """
+        import json, os
+        from postmortem_kb.pages import HtmlStash
+        from postmortem_kb.pipeline import PageFeed
+
+        def broken():
+            raise ValueError("a bug in a template")
+
+        planned = {
+            "a.md": lambda: f"A {os.getpid()}",
+            "b.md": broken,
+            "c.md": lambda: f"C {os.getpid()}",
+        }
+        feed = PageFeed(planned, HtmlStash())
+        a = feed.get("a.md")
+        try:
+            feed.get("b.md")
+            error = None
+        except ValueError as exc:
+            error = str(exc)
+        c = feed.get("c.md")
+        feed.close()
+        print(json.dumps({"here": os.getpid(), "a": a, "error": error, "c": c}))
+        """
+    )
+    here = result["here"]
+    assert result["a"].startswith("A ") and result["a"] != f"A {here}"  # from the worker
+    assert result["error"] == "a bug in a template"  # raised here, where the build reports it
+    assert result["c"] == f"C {here}"  # the worker stopped at b: c is rendered here
 
 
 def test_without_a_worker_pages_are_rendered_here_when_asked_for(
@@ -60,41 +122,19 @@ def test_without_a_worker_pages_are_rendered_here_when_asked_for(
     monkeypatch.setattr("postmortem_kb.pipeline.fork_workers", lambda: 1)
     stash = HtmlStash()
     rendered: list[str] = []
-    planned: dict[str, Content] = {
-        "a.md": lambda: rendered.append("a") or "A",
-        "b.md": lambda: rendered.append("b") or "B",
-    }
+
+    def page(name: str) -> Callable[[], str]:
+        def render() -> str:
+            rendered.append(name)
+            return name.upper()
+
+        return render
+
+    planned: dict[str, Content] = {"a.md": page("a"), "b.md": page("b")}
     feed = PageFeed(planned, stash)
     assert not feed.ahead and rendered == []
     assert feed.get("b.md") == "B" and rendered == ["b"]
     assert feed.get("a.md") == "A" and rendered == ["b", "a"]
-
-
-@needs_fork
-def test_a_failing_page_fails_here_and_the_pages_before_it_come_from_the_worker(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # other tests' servers may still run threads in this process, where fork_workers()
-    # (tested below) says no: this test is about the feed, so it may fork
-    monkeypatch.setattr("postmortem_kb.pipeline.fork_workers", lambda: 2)
-    here = os.getpid()
-
-    def broken() -> str:
-        raise ValueError("a bug in a template")
-
-    planned: dict[str, Content] = {
-        "a.md": lambda: f"A {os.getpid()}",
-        "b.md": broken,
-        "c.md": lambda: f"C {os.getpid()}",
-    }
-    feed = PageFeed(planned, HtmlStash())
-    try:
-        assert feed.get("a.md") != f"A {here}"
-        with pytest.raises(ValueError, match="a bug in a template"):
-            feed.get("b.md")
-        assert feed.get("c.md") == f"C {here}"  # the worker stopped at b: c is rendered here
-    finally:
-        feed.close()
 
 
 @needs_fork
