@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
 import jinja2
 
@@ -48,6 +48,7 @@ __all__ = [
     "HtmlStash",
     "LinkStyle",
     "SiteContext",
+    "SiteOptions",
     "UnescapedValueError",
     "format_duration",
     "generate",
@@ -961,31 +962,26 @@ def render(content: Content) -> str:
     return content if isinstance(content, str) else content()
 
 
+class SiteOptions(TypedDict, total=False):
+    """The keyword options of :func:`plan` and :func:`generate` (see :func:`generate`)."""
+
+    link_style: LinkStyle
+    generators: Sequence[Generator]
+    template_dirs: Sequence[Path]
+    site_name: str
+    site_url: str | None
+    stash: HtmlStash | None
+
+
 def generate(
-    kb: KnowledgeBase,
-    graph: nx.MultiDiGraph | None = None,
-    *,
-    link_style: LinkStyle = "md",
-    generators: Sequence[Generator] = GENERATORS,
-    template_dirs: Sequence[Path] = (),
-    site_name: str = "Post-mortem knowledge base",
-    site_url: str | None = None,
-    stash: HtmlStash | None = None,
+    kb: KnowledgeBase, graph: nx.MultiDiGraph | None = None, **options: Unpack[SiteOptions]
 ) -> dict[str, str]:
     """Every generated page and file of the site: ``{src_uri: content}``, sorted by URI.
 
-    ``template_dirs`` are searched before the packaged templates (overrides);
-    ``site_name`` titles the feeds, whose links are absolute when ``site_url`` is given;
-    with a ``stash``, blocks of generated HTML stay out of the Markdown (:class:`HtmlStash`).
+    ``link_style`` says how generated HTML links (default ``md``); ``generators`` default
+    to :data:`GENERATORS`; ``template_dirs`` are searched before the packaged templates
+    (overrides); ``site_name`` titles the feeds, whose links are absolute when
+    ``site_url`` is given; with a ``stash``, blocks of generated HTML stay out of the
+    Markdown (:class:`HtmlStash`).
     """
-    planned = plan(
-        kb,
-        graph,
-        link_style=link_style,
-        generators=generators,
-        template_dirs=template_dirs,
-        site_name=site_name,
-        site_url=site_url,
-        stash=stash,
-    )
-    return {uri: render(content) for uri, content in planned.items()}
+    return {uri: render(content) for uri, content in plan(kb, graph, **options).items()}
