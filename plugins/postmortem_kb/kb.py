@@ -216,18 +216,16 @@ class KnowledgeBase:
         ]
         incidents.sort(key=lambda pm: pm.id)
         incidents.sort(key=lambda pm: pm.date, reverse=True)
-        models = [pm for _, pm in scan.parsed if isinstance(pm, Postmortem)]
+        parsed = {rel: pm for rel, pm in scan.parsed if isinstance(pm, Postmortem)}
         return cls(
             settings=settings,
             today=scan.today,
             incidents=tuple(incidents),
-            patterns=MappingProxyType(effective_patterns(scan.patterns, models)),
+            patterns=MappingProxyType(effective_patterns(scan.patterns, parsed.values())),
             diagnostics=scan.diagnostics,
             files=scan.files,
             _by_id=MappingProxyType({pm.id: pm for pm in incidents}),
-            parsed=MappingProxyType(
-                dict(zip((rel for rel, _ in scan.parsed), models, strict=True))
-            ),
+            parsed=MappingProxyType(parsed),
         )
 
     # -- queries -------------------------------------------------------------------
@@ -518,9 +516,10 @@ def _run_all(files: list[_Item], job: _Job) -> list[_Result]:
     """Check ``files``, in order; over a process pool when it pays off.
 
     The pool forks, so it is used only where :func:`fork_workers` allows (``mkdocs
-    serve`` runs a server thread; its rebuilds go through the cache anyway). This process is one of the workers: the pool takes chunks from the front while
-    it checks chunks from the back (any the pool has not started yet), so its share
-    never crosses a process boundary. Results are identical either way; any failure
+    serve`` runs a server thread; its rebuilds go through the cache anyway). This
+    process is one of the workers: the pool takes chunks from the front while it checks
+    chunks from the back (any the pool has not started yet), so its share never crosses
+    a process boundary. Results are identical either way; any failure
     of the pool falls back to serial.
     """
     workers = min(fork_workers(), -(-len(files) // _CHUNK_FILES))

@@ -266,11 +266,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
 class _PendingFile(File):
     """A generated file whose content is fetched when it is first read (see :class:`PageFeed`).
 
-    MkDocs reads a file through :attr:`content_string`, :attr:`content_bytes`,
-    :meth:`copy_file` or :meth:`is_modified`; each fills the content first.
+    MkDocs reads and writes a file's content through ``_content`` (``content_string``,
+    ``content_bytes``, ``copy_file``, ``is_modified`` all go there): here it is a property
+    that fetches the content the first time.
     """
 
     _source: Callable[[], str] | None = None
+    _fetched: str | bytes | None = None
 
     @classmethod
     def pending(
@@ -283,41 +285,18 @@ class _PendingFile(File):
         """A generated file at ``uri`` whose content ``source()`` returns, when first read."""
         file = cls.generated(config, uri, content="", inclusion=inclusion)
         assert isinstance(file, cls)
-        file._source, file._content = source, None
+        file._source = source
         return file
 
-    def _fill(self) -> None:
+    @property
+    def _content(self) -> str | bytes | None:
         if self._source is not None:
-            source, self._source = self._source, None
-            self._content = source()
+            self._fetched, self._source = self._source(), None
+        return self._fetched
 
-    @property
-    def content_bytes(self) -> bytes:
-        self._fill()
-        return File.content_bytes.fget(self)  # type: ignore[attr-defined,no-any-return]
-
-    @content_bytes.setter
-    def content_bytes(self, value: bytes) -> None:
-        self._source = None
-        File.content_bytes.fset(self, value)  # type: ignore[attr-defined]
-
-    @property
-    def content_string(self) -> str:
-        self._fill()
-        return File.content_string.fget(self)  # type: ignore[attr-defined,no-any-return]
-
-    @content_string.setter
-    def content_string(self, value: str) -> None:
-        self._source = None
-        File.content_string.fset(self, value)  # type: ignore[attr-defined]
-
-    def copy_file(self, dirty: bool = False) -> None:
-        self._fill()
-        super().copy_file(dirty)
-
-    def is_modified(self) -> bool:
-        self._fill()
-        return super().is_modified()
+    @_content.setter
+    def _content(self, value: str | bytes | None) -> None:
+        self._source, self._fetched = None, value
 
 
 def _reading_order(uri: str) -> tuple[int, str]:
