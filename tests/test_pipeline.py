@@ -26,9 +26,9 @@ needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this
 PLUGINS = Path(__file__).resolve().parents[1] / "plugins"
 
 
-def _in_fresh_process(script: str) -> Any:
+def _in_fresh_process(script: str, **env_vars: str) -> Any:
     """Run ``script`` in a new interpreter (no other thread); what it prints, as JSON."""
-    env = {**os.environ, "PYTHONPATH": str(PLUGINS), "PMKB_WORKERS": "2"}
+    env = {**os.environ, "PYTHONPATH": str(PLUGINS), "PMKB_WORKERS": "2", **env_vars}
     done = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(script)],
         env=env,
@@ -114,6 +114,126 @@ def test_a_failing_page_fails_here_and_the_pages_before_it_come_from_the_worker(
     assert result["a"].startswith("A ") and result["a"] != f"A {here}"  # from the worker
     assert result["error"] == "a bug in a template"  # raised here, where the build reports it
     assert result["c"] == f"C {here}"  # the worker stopped at b: c is rendered here
+
+
+@needs_fork
+def test_the_worker_finishes_pages_from_the_back_until_this_process_meets_it() -> None:
+    result = _in_fresh_process(
+        """
+        import json, os, time
+        from postmortem_kb.pipeline import PageFeed
+
+        order = [f"p{n:02d}.md" for n in range(30)] + ["index.md", "data.json"]
+        planned = {uri: (lambda uri=uri: f"{uri} by {os.getpid()}") for uri in order}
+        finishing = order[:30]
+
+        def finish(uri, text):
+            time.sleep(0.01)  # the worker takes a while too: not every page before this process
+            return f"finished {text} in {os.getpid()}"
+
+        feed = PageFeed(planned, order=order)
+        feed.start(finish, finishing)
+        taken, own, texts = [], [], {}
+        for uri in order:
+            text = texts[uri] = feed.get(uri)
+            if uri in finishing:
+                done = feed.finished(uri)
+                if done is None:
+                    feed.claim(uri)
+                    own.append(uri)
+                    time.sleep(0.02)  # this process is slow: the worker takes pages at the end
+                    done = f"finished {text} in {os.getpid()}"
+                taken.append(done)
+        feed.close()
+        print(json.dumps({"here": os.getpid(), "taken": taken, "own": own,
+                          "last": [texts["index.md"], texts["data.json"]]}))
+        """
+    )
+    here = str(result["here"])
+    own = result["own"]
+    # this process finished a first run of pages; the worker every page after it, the last
+    # one included, each exactly once, and each from the text the worker rendered
+    assert own == [f"p{n:02d}.md" for n in range(len(own))]
+    assert 1 <= len(own) < 30
+    for n, done in enumerate(result["taken"]):
+        rendered_by = done.split(" by ", 1)[1].split(" in ", 1)[0]
+        finished_in = done.rsplit(" in ", 1)[1]
+        assert done.startswith(f"finished p{n:02d}.md by ")
+        assert rendered_by != here  # every text came from the worker
+        assert (finished_in == here) == (n < len(own))
+    # the pages put off (not finished, after the first finished one) came from the worker too
+    assert [text.split(" by ") for text in result["last"]] == [
+        ["index.md", result["last"][0].split(" by ")[1]],
+        ["data.json", result["last"][0].split(" by ")[1]],
+    ]
+    assert result["last"][0].split(" by ")[1] != here
+
+
+_BUILD_WATCHING_THE_WORKER = """
+    import json, logging, sys, time
+    from pathlib import Path
+    sys.path.insert(0, {tests!r})
+    from site_helpers import build_site, pattern, postmortem, write_project
+    from postmortem_kb import plugin
+
+    root = Path({root!r})
+    files = {{
+        f"postmortems/2025/2025-03-{{10 + n}}-outage-{{n}}.md": postmortem(
+            title=f"Outage {{n}}", date=f"2025-03-{{10 + n}}"
+        )
+        for n in range(8)
+    }}
+    files["docs/patterns/cache-stampede.md"] = pattern(
+        "Cache stampede", body="See [the runbook](missing-runbook.md)."
+    )
+    config = write_project(root, files)
+    adopted = []
+    render = plugin._FedPage.render
+
+    def slow(self, config, files):
+        if self.file.src_uri in self._feed._finished:
+            adopted.append(self.file.src_uri)
+        else:
+            time.sleep(0.1)  # this process converts slowly: the worker takes the last pages
+        render(self, config, files)
+
+    plugin._FedPage.render = slow
+    warnings = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            warnings.append(record.getMessage())
+
+    logging.getLogger("mkdocs").addHandler(Keep(logging.WARNING))
+    build_site(config, root / "site", strict=False)
+    print(json.dumps({{"adopted": adopted, "warnings": warnings}}))
+"""
+
+
+@needs_fork
+def test_pages_the_worker_converts_are_the_pages_mkdocs_converts(tmp_path: Path) -> None:
+    """The same site and the same warnings (logged once, by MkDocs' logger) either way."""
+    tests = str(Path(__file__).parent)
+    runs = {}
+    for workers in ("2", "1"):
+        root = tmp_path / f"workers-{workers}"
+        script = _BUILD_WATCHING_THE_WORKER.format(tests=tests, root=str(root))
+        runs[workers] = _in_fresh_process(script, PMKB_WORKERS=workers)
+    assert "patterns/cache-stampede.md" in runs["2"]["adopted"]  # converted in the worker
+    assert runs["1"]["adopted"] == []
+    for run in runs.values():
+        [warning] = [w for w in run["warnings"] if "missing-runbook.md" in w]
+        assert warning == (
+            "Doc file 'patterns/cache-stampede.md' contains a link 'missing-runbook.md', but the "
+            "target 'patterns/missing-runbook.md' is not found among documentation files."
+        )
+    assert runs["1"]["warnings"] == runs["2"]["warnings"]
+    one, two = tmp_path / "workers-1" / "site", tmp_path / "workers-2" / "site"
+    written = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert written == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
+    assert len(written) > 20
+    different = [p for p in written if (one / p).read_bytes() != (two / p).read_bytes()]
+    assert different == []
 
 
 def test_without_a_worker_pages_are_rendered_here_when_asked_for(

@@ -6,28 +6,46 @@ the order MkDocs will ask for them and sends each one as soon as it is done; a t
 of this process receives them (so the worker never waits on a full pipe), and
 :meth:`PageFeed.get` waits only for a page the worker has not reached yet. The
 rendering of the generated pages then overlaps MkDocs' own work on the other core.
-The HTML blocks a page stashes (:class:`~postmortem_kb.pages.HtmlStash`) travel with it.
+The HTML blocks a page stashed (:class:`~postmortem_kb.pages.HtmlStash`) travel with it.
+
+Then the worker can take on the next step of some pages, ``finish(uri, text)`` (for the
+MkDocs plugin: converting the page's Markdown to HTML), from the last of them
+backwards, while this process does the same step from the first forwards;
+:meth:`PageFeed.claim` tells the worker where this process has got to, so the two meet
+in the middle, and :meth:`PageFeed.finished` hands over what the worker finished.
 
 Where forking is not safe (:func:`postmortem_kb.kb.fork_workers`: no ``fork``, other
 threads as under ``mkdocs serve``, ``PMKB_WORKERS=1``), or if the worker fails, a page
-is rendered here when it is asked for. The content is the same either way.
+is rendered here when it is asked for, and nothing is finished ahead. The content is
+the same either way.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from ctypes import c_long
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from .kb import fork_workers
 from .pages import Content, HtmlStash, render
 
-__all__ = ["PageFeed"]
+__all__ = ["Finish", "PageFeed"]
 
-# the worker's message per page: its URI, its content, the blocks it stashed
-_Message = tuple[str, str, list[tuple[str, str, bool]]]
+Finish = Callable[[str, str], object]
+"""The worker's next step for a page: its URI and text in, something picklable out (None:
+nothing to hand over)."""
+
+# the worker's messages: a page's text and the blocks it stashed, or what `finish` made of it
+_Text = tuple[str, str, list[tuple[str, str, bool]]]
+_Finished = tuple[str, object]
+
+LEAD = 128
+"""How close (in finishing pages) this process may come to the worker before the worker
+renders the pages it put off: MkDocs converts 128 incident pages in about the time the
+put-off pages take to render, so they are ready when it asks for them."""
 
 
 class PageFeed:
@@ -40,33 +58,68 @@ class PageFeed:
         *,
         order: Iterable[str] | None = None,
     ) -> None:
-        """``order``: the URIs in the order they will be asked for (default: ``planned``'s)."""
+        """``order``: the URIs in the order they will be asked for (default: ``planned``'s).
+
+        The worker starts at :meth:`start`, or at the first :meth:`get`.
+        """
         self._planned = dict(planned)
         self._stash = stash
+        self._order = [uri for uri in (order or planned) if not isinstance(planned[uri], str)]
+        self._finish: Finish | None = None
+        self._finishing: list[str] = []
+        self._position: dict[str, int] = {}
         self._ready: dict[str, str] = {}
+        self._finished: dict[str, object] = {}
         self._arrived = threading.Condition()
+        self._started = False
+        self._claimed: c_long | None = None
         self._process: BaseProcess | None = None
         self._reader: threading.Thread | None = None
         self._receiving = False  # a reader thread takes pages from a worker
-        pending = [uri for uri in (order or planned) if not isinstance(planned[uri], str)]
-        if pending and fork_workers() >= 2:
-            self._start(pending)
 
     @property
     def ahead(self) -> bool:
         """True while a worker renders pages ahead of the readers."""
         return self._receiving
 
+    def start(self, finish: Finish | None = None, finishing: Sequence[str] = ()) -> None:
+        """Fork the worker, where that is safe (once; later calls do nothing).
+
+        ``finishing``: URIs of planned pages, in the order they will be asked for, whose
+        ``finish`` step the worker may take on once every page is rendered.
+        """
+        if self._started:
+            return
+        self._started = True
+        if finish is not None:
+            self._finish, self._finishing = finish, list(finishing)
+            self._position = {uri: index for index, uri in enumerate(self._finishing)}
+        if (self._order or self._finishing) and fork_workers() >= 2:
+            self._start()
+
     def get(self, uri: str) -> str:
         """The content of ``uri``: from the worker if it renders it, else rendered here."""
         content = self._planned[uri]
         if isinstance(content, str):
             return content
+        self.start()
         with self._arrived:
             while uri not in self._ready and self.ahead:
                 self._arrived.wait()
             text = self._ready.pop(uri, None)
         return text if text is not None else render(content)
+
+    def finished(self, uri: str) -> object | None:
+        """What the worker's ``finish`` made of ``uri``, if it has arrived (it does not wait)."""
+        with self._arrived:
+            return self._finished.pop(uri, None)
+
+    def claim(self, uri: str) -> None:
+        """This process takes the ``finish`` step of ``uri`` (and of those before it) itself."""
+        position = self._position.get(uri)
+        claimed = self._claimed
+        if position is not None and claimed is not None and position > claimed.value:
+            claimed.value = position
 
     def close(self) -> None:
         """Stop the worker (if it is still running) and drop what it sent."""
@@ -79,13 +132,16 @@ class PageFeed:
             self._reader.join()
             self._reader = None
         self._ready.clear()
+        self._finished.clear()
 
-    def _start(self, pending: list[str]) -> None:
+    def _start(self) -> None:
         context = multiprocessing.get_context("fork")
+        # where this process has got to in `finishing`; the worker reads it, lock-free
+        claimed = context.RawValue(c_long, -1)
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
             target=_produce,
-            args=(sender, [(uri, self._planned[uri]) for uri in pending], self._stash),
+            args=(sender, self, claimed),
             name="pmkb-pages",
             daemon=True,
         )
@@ -97,6 +153,7 @@ class PageFeed:
         finally:
             sender.close()  # the worker's end: this process only reads
         self._process = process
+        self._claimed = claimed
         self._receiving = True
         self._reader = threading.Thread(
             target=self._receive, args=(receiver,), name="pmkb-pages-reader", daemon=True
@@ -108,16 +165,19 @@ class PageFeed:
         try:
             while True:
                 try:
-                    message: _Message | None = conn.recv()
+                    message: _Text | _Finished | None = conn.recv()
                 except Exception:  # the worker failed (EOFError): the rest is rendered here
                     message = None
                 if message is None:
                     return
-                uri, text, blocks = message
                 with self._arrived:
-                    if self._stash is not None:
-                        self._stash.merge(blocks)
-                    self._ready[uri] = text
+                    if len(message) == 2:  # (uri, what `finish` made of it)
+                        self._finished[message[0]] = message[1]
+                    else:
+                        uri, text, blocks = message
+                        if self._stash is not None:
+                            self._stash.merge(blocks)
+                        self._ready[uri] = text
                     self._arrived.notify_all()
         finally:
             conn.close()
@@ -126,17 +186,51 @@ class PageFeed:
                 self._arrived.notify_all()
 
 
-def _produce(conn: Connection, pending: list[tuple[str, Content]], stash: HtmlStash | None) -> None:
-    """The worker: render each page in order and send it with the blocks it stashed."""
+def _produce(conn: Connection, feed: PageFeed, claimed: c_long) -> None:
+    """The worker: render the pages and send each with the blocks it stashed; take the
+    ``finish`` steps from the last page backwards until this process has claimed the next.
+
+    The pages that come after the first finishing one and are not finishing themselves
+    (the MkDocs process reads them only once it is past the finishing pages before them)
+    wait until this process is :data:`LEAD` pages from the worker, or the steps are done.
+    """
+    stash = feed._stash
     sent = len(stash) if stash is not None else 0
+    texts: dict[str, str] = {}
+
+    def send_text(uri: str) -> None:
+        nonlocal sent
+        text = render(feed._planned[uri])
+        blocks = stash.blocks_from(sent) if stash is not None else []
+        sent += len(blocks)
+        conn.send((uri, text, blocks))
+        if uri in feed._position:
+            texts[uri] = text
+
+    finishing = feed._finishing if feed._finish is not None else []
+    first = next((n for n, uri in enumerate(feed._order) if uri in feed._position), None)
+    later = [] if first is None else [u for u in feed._order[first:] if u not in feed._position]
     try:
-        for uri, content in pending:
-            text = render(content)
-            blocks = stash.blocks_from(sent) if stash is not None else []
-            sent += len(blocks)
-            conn.send((uri, text, blocks))
+        put_off = set(later)
+        for uri in feed._order:
+            if uri not in put_off:
+                send_text(uri)
+        for position in reversed(range(len(finishing))):
+            if claimed.value >= position:
+                break
+            if later and position - claimed.value <= LEAD:
+                for uri in later:
+                    send_text(uri)
+                later = []
+            uri = finishing[position]
+            text = texts[uri] if uri in texts else render(feed._planned[uri])
+            done = feed._finish(uri, text) if feed._finish is not None else None
+            if done is not None:
+                conn.send((uri, done))
+        for uri in later:
+            send_text(uri)
         conn.send(None)
-    except Exception:  # the MkDocs process renders the rest itself, and reports the error
+    except Exception:  # the MkDocs process does the rest itself, and reports any error
         pass
     finally:
         conn.close()

@@ -8,11 +8,14 @@ the build after the site is written when there were errors.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
+import logging
 import os
 import re
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +26,8 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.utils import get_relative_url
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url, meta
 
 from .config import ConfigError, settings_from_mapping
 from .kb import FileOutcome, KnowledgeBase
@@ -37,7 +41,7 @@ from .settings import Settings
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.nav import Navigation
-    from mkdocs.structure.pages import Page
+    from mkdocs.structure.toc import TableOfContents
 
 __all__ = ["PostmortemsConfig", "PostmortemsPlugin"]
 
@@ -105,6 +109,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self._generated: set[str] = set()
         self._stash = HtmlStash()
         self._feed: PageFeed | None = None
+        self._converted: list[str] = []  # pages whose Markdown the feed's worker may convert
+        self._files: Files | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keep one parse cache for all ``mkdocs serve`` rebuilds."""
@@ -146,6 +152,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # worker renders them in that order, so it stays ahead from the first page
         order = sorted(planned, key=_reading_order)
         feed = self._feed = PageFeed(planned, self._stash, order=order)
+        convertible = _convertible(config)
+        self._converted = []
         for uri in order:
             source: Callable[[], str] = functools.partial(feed.get, uri)
             replaced = files.get_file_from_path(uri)
@@ -157,8 +165,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 source = functools.partial(_merged_home, own, source)
             if replaced is not None:
                 files.remove(replaced)  # a pattern definition: the enriched page takes its place
-            files.append(_generated_file(config, uri, source, kb, docs_dir, replaced))
+            file = _generated_file(config, uri, source, kb, docs_dir, replaced)
+            files.append(file)
             self._generated.add(uri)
+            if convertible and uri != "index.md" and file.inclusion is InclusionLevel.NOT_IN_NAV:
+                # one page per incident, pattern or service, read as the feed renders it;
+                # MkDocs keeps the page an on_files hook made for a file out of the nav
+                _FedPage(file, config, feed)
+                self._converted.append(uri)
         for file in list(files):  # definitions kept outside patterns/ must not become pages too
             if (
                 file.src_uri.endswith(".md")
@@ -176,6 +190,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         ``services/`` hold one page in the nav (their index), and a section per folder
         repeats its markup in every page of the site.
         """
+        self._files = files
+        if self._feed is not None:  # every file and page is known: the worker may start
+            finish = functools.partial(self._convert, config)
+            self._feed.start(finish, self._converted)
         items = nav.items
         for position, item in enumerate(items):
             children = getattr(item, "children", None)
@@ -189,6 +207,32 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                     only.parent = item.parent
                     items[position] = only
         return nav
+
+    def _convert(self, config: MkDocsConfig, uri: str, text: str) -> _Converted | None:
+        """In the feed's worker: the page at ``uri`` converted as MkDocs would (text as read)."""
+        files = self._files
+        file = files.get_file_from_path(uri) if files is not None else None
+        page = file.page if file is not None else None
+        if files is None or page is None:
+            return None
+        page.markdown, page.meta = meta.get_data(text)
+        with _held_log_records() as records:
+            config._current_page = page
+            try:
+                Page.render(page, config, files)
+            finally:
+                config._current_page = None
+        assert page.content is not None
+        links = page.links_to_anchors
+        return _Converted(
+            markdown=page.markdown,
+            content=page.content,
+            toc=page.toc,
+            title=page._title_from_render,
+            anchors=page.present_anchor_ids,
+            links=None if links is None else {f.src_uri: dict(v) for f, v in links.items()},
+            records=records,
+        )
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -297,6 +341,86 @@ class _PendingFile(File):
     @_content.setter
     def _content(self, value: str | bytes | None) -> None:
         self._source, self._fetched = None, value
+
+
+@dataclass(frozen=True)
+class _Converted:
+    """A page's Markdown converted in the feed's worker: what ``Page.render`` sets."""
+
+    markdown: str  # the Markdown converted (used only if the page still has that Markdown)
+    content: str
+    toc: TableOfContents
+    title: str | None
+    anchors: set[str] | None
+    links: dict[str, dict[str, str]] | None  # links to anchors of other files, by their URI
+    records: list[logging.LogRecord]  # what the conversion logged, logged here in its turn
+
+
+class _FedPage(Page):
+    """A generated page whose Markdown the feed's worker may have converted already.
+
+    The worker converts pages from the last backwards while MkDocs converts them from the
+    first (:meth:`PageFeed.claim` keeps the two apart), with MkDocs' own ``Page.render``
+    on a copy of this process taken once every file and page was known. A page takes the
+    worker's result only if its Markdown is still what the worker converted (a plugin's
+    ``on_page_markdown`` may have changed it); otherwise it is converted here, as usual.
+    """
+
+    def __init__(self, file: File, config: MkDocsConfig, feed: PageFeed) -> None:
+        super().__init__(None, file, config)
+        self._feed = feed
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        done = self._feed.finished(self.file.src_uri)
+        if not isinstance(done, _Converted) or done.markdown != self.markdown:
+            self._feed.claim(self.file.src_uri)
+            super().render(config, files)
+            return
+        for record in done.records:
+            logging.getLogger(record.name).handle(record)
+        self.content, self.toc = done.content, done.toc
+        self._title_from_render = done.title
+        self.present_anchor_ids = done.anchors
+        if done.links is not None:
+            self.links_to_anchors = {
+                target: links
+                for uri, links in done.links.items()
+                if (target := files.get_file_from_path(uri)) is not None
+            }
+
+
+def _convertible(config: MkDocsConfig) -> bool:
+    """Whether a page converted in another process is the page MkDocs would convert here.
+
+    So when every Markdown extension is named in the configuration (each conversion makes
+    its own instances; an extension object a plugin added may collect state across pages,
+    as mkdocs-autorefs does) and ``Page.render`` is MkDocs' own.
+    """
+    return (
+        all(isinstance(extension, str) for extension in config.markdown_extensions)
+        and Page.render.__module__ == "mkdocs.structure.pages"
+    )
+
+
+@contextlib.contextmanager
+def _held_log_records() -> Iterator[list[logging.LogRecord]]:
+    """Every log record made meanwhile, held back instead of handled (in the worker: the
+    MkDocs process handles them when it takes the page, so ``--strict`` counts them)."""
+    held: list[logging.LogRecord] = []
+
+    def hold(logger: logging.Logger, record: logging.LogRecord) -> None:
+        record.msg, record.args = record.getMessage(), None  # picklable, and final
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        held.append(record)
+
+    handle = logging.Logger.handle
+    logging.Logger.handle = hold  # type: ignore[method-assign,assignment]
+    try:
+        yield held
+    finally:
+        logging.Logger.handle = handle  # type: ignore[method-assign]
 
 
 def _reading_order(uri: str) -> tuple[int, str]:
