@@ -422,9 +422,15 @@ def test_cell_html_is_what_a_markdown_table_renders(text: str) -> None:
     assert pages_module._cell_html(text) == rendered[start : rendered.rindex("</td>")]
 
 
-def test_html_pattern_page_tables_are_searched_html_blocks() -> None:
-    """Directory sites: citations and action items as HTML, put back before indexing."""
+def test_html_pattern_page_tables_are_html_blocks_the_citations_searched(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Directory sites: citations and action items as HTML; the citations are put back
+    before indexing (a root-cause statement finds its pattern), the action items (each
+    on its incident's page too) only in the written page, sanitized where they are made."""
     item = ActionItem(30, "A1", "Fix `ttl` <b>now</b>", "team", Severity.P1, date(2025, 1, 1))
+    sanitized: list[str] = []
+    monkeypatch.setattr(pages_module, "sanitize", lambda html: sanitized.append(html) or html)
     kb = knowledge_base(
         [
             incident("a", 0, statement="TTL was `3600` & nobody knew", actions=[item]),
@@ -444,15 +450,20 @@ def test_html_pattern_page_tables_are_searched_html_blocks() -> None:
         "<td>root cause</td><td>TTL was <code>3600</code> &amp; nobody knew</td></tr>\n"
         "</tbody>"
     ) in html
-    assert (
+    action_row = (
         '<tr><td><a href="../../incidents/a/">Incident a</a></td><td>A1</td>'
         "<td>Fix <code>ttl</code> &lt;b&gt;now&lt;/b&gt;</td><td>team</td><td>P1</td>"
         "<td>2025-01-01</td><td>open <strong>(overdue)</strong></td></tr>\n"
-    ) in html
-    # the tables are in before indexing; the neighbourhood line waits for the written page
-    assert html.count("<table>") == stash.restore(html).count("<table>") == 2
+    )
+    # before indexing: the citations only; the action items and the neighbourhood line
+    # wait for the written page
+    assert html.count("<table>") == 1 and action_row not in html
+    written = stash.restore(stash.defer(html))
+    assert written.count("<table>") == 2 and action_row in written
+    # sanitized where it is made (pattern "dns" only: the other has no action items)
+    assert len(sanitized) == 1 and action_row in sanitized[0]
     assert 'class="pmkb-neighbours"' not in html
-    assert 'class="pmkb-neighbours"' in stash.restore(html)
+    assert 'class="pmkb-neighbours"' in written
 
 
 _SEGMENTS = st.lists(st.sampled_from(["a", "b", "x", "index", ".", "", ".."]), max_size=4)
@@ -523,4 +534,5 @@ def test_stashed_site_restores_to_the_unstashed_pages() -> None:
         restored = stash.restore(token.sub(r"<p>\1</p>", stashed[uri]))
         squeeze = re.compile(r"\n+")
         assert squeeze.sub("\n", restored) == squeeze.sub("\n", plain[uri]), uri
-    assert len(token.findall(stashed["incidents/a.md"])) == 3  # card, related, neighbourhood
+    # card, timeline note, related, neighbourhood
+    assert len(token.findall(stashed["incidents/a.md"])) == 4

@@ -213,6 +213,19 @@ def test_timeline_has_elapsed_time_decisions_and_causal_links(site: Path) -> Non
     ]
     assert decisions == [3]
     assert [a.attrs["href"] for r in rows for a in r[3].iter("a")] == ["#t1", "#t2", "#t3", "#t4"]
+    note = next(
+        p
+        for p in page(site, f"incidents/{A}").iter("p")
+        if "pmkb-timeline-note" in p.attrs.values()
+    )
+    assert note.text() == (
+        "Times in UTC; elapsed since impact began (2025-03-14 09:00). Decision points are marked ◆."
+    )
+    # the same sentence on every incident: not in the search index
+    search = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    [timeline] = [d for d in search["docs"] if d["location"] == f"incidents/{A}/#timeline"]
+    assert "elapsed since" not in timeline["text"]
+    assert timeline["text"].startswith("Time (elapsed) Event Source Cause 09:00 (+0 min) Cache")
 
 
 def test_edit_link_points_at_the_postmortem_file(site: Path) -> None:

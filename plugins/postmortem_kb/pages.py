@@ -37,6 +37,7 @@ from .escape import Safe
 from .graph import build_graph, co_occurring_patterns, pattern_reach, related_incidents, to_json
 from .kb import KnowledgeBase
 from .model import ActionItem, Pattern, Postmortem, Status, TimelineEvent
+from .sanitize import sanitize
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -736,7 +737,9 @@ def _citations_table(ctx: SiteContext, uri: str, citations: Sequence[Citation]) 
 def _actions_table(
     ctx: SiteContext, uri: str, actions: Sequence[tuple[Postmortem, ActionItem, bool]]
 ) -> Safe:
-    """Action items of a pattern's incidents, as searched HTML."""
+    """Action items of a pattern's incidents, as HTML sanitized here and left out of search
+    (each row is on its incident's page; here it would make every pattern of that
+    incident a hit too)."""
     t = ctx.text
     rows = [
         (
@@ -751,7 +754,7 @@ def _actions_table(
         for pm, item, overdue in actions
     ]
     head = ("Incident", "ID", "Action", "Owner", "Priority", "Due", "Status")
-    return ctx.raw(_table(head, rows), searched=True)
+    return ctx.raw(sanitize(_table(head, rows)))  # action cells hold an author's Markdown
 
 
 def pattern_pages(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
@@ -787,10 +790,12 @@ def _pattern_page(ctx: SiteContext, pattern_id: str, pattern: Pattern) -> str:
         actions_total=len(actions),
         # HTML sites get both tables as HTML: Markdown tables were most of the page's cost
         citations_table=(
-            _citations_table(ctx, uri, citations[:PATTERN_LIST_LIMIT]) if ctx.html else None
+            _citations_table(ctx, uri, citations[:PATTERN_LIST_LIMIT])
+            if ctx.html and citations
+            else None
         ),
         actions_table=(
-            _actions_table(ctx, uri, actions[:PATTERN_LIST_LIMIT]) if ctx.html else None
+            _actions_table(ctx, uri, actions[:PATTERN_LIST_LIMIT]) if ctx.html and actions else None
         ),
         lessons=lessons[:PATTERN_LIST_LIMIT],
         lessons_total=len(lessons),
