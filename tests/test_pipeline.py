@@ -194,7 +194,7 @@ _BUILD_WATCHING_THE_WORKER = """
         if self.file.src_uri in self._feed._finished:
             adopted.append(self.file.src_uri)
         else:
-            time.sleep(0.1)  # this process converts slowly: the worker takes the last pages
+            time.sleep(0.25)  # this process converts slowly: the worker takes the last pages
         render(self, config, files)
 
     plugin._FedPage.render = slow

@@ -86,7 +86,8 @@ class PageFeed:
         """Fork the worker, where that is safe (once; later calls do nothing).
 
         ``finishing``: URIs of planned pages, in the order they will be asked for, whose
-        ``finish`` step the worker may take on once every page is rendered.
+        ``finish`` step the worker may take on, from the last backwards, once it has
+        rendered them (see :meth:`claim`).
         """
         if self._started:
             return
