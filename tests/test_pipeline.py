@@ -170,6 +170,7 @@ def test_the_worker_finishes_pages_from_the_back_until_this_process_meets_it() -
 
 
 _BUILD_WATCHING_THE_WORKER = """
+    {prelude}
     import json, logging, sys, time
     from pathlib import Path
     sys.path.insert(0, {tests!r})
@@ -204,20 +205,29 @@ _BUILD_WATCHING_THE_WORKER = """
         def emit(self, record):
             warnings.append(record.getMessage())
 
-    logging.getLogger("mkdocs").addHandler(Keep(logging.WARNING))
+    logging.getLogger({logger!r}).addHandler(Keep(logging.WARNING))
     build_site(config, root / "site", strict=False)
     print(json.dumps({{"adopted": adopted, "warnings": warnings}}))
 """
 
 
 @needs_fork
-def test_pages_the_worker_converts_are_the_pages_mkdocs_converts(tmp_path: Path) -> None:
-    """The same site and the same warnings (logged once, by MkDocs' logger) either way."""
+@pytest.mark.parametrize("generator", ["mkdocs", "properdocs"])
+def test_pages_the_worker_converts_are_the_pages_mkdocs_converts(
+    tmp_path: Path, generator: str
+) -> None:
+    """The same site and the same warnings (logged once, by MkDocs' logger) either way,
+    under MkDocs and under ProperDocs (whose ``Page`` is its own)."""
+    if generator == "properdocs":
+        pytest.importorskip("properdocs")
+    prelude = "import properdocs.replacement" if generator == "properdocs" else ""
     tests = str(Path(__file__).parent)
     runs = {}
     for workers in ("2", "1"):
         root = tmp_path / f"workers-{workers}"
-        script = _BUILD_WATCHING_THE_WORKER.format(tests=tests, root=str(root))
+        script = _BUILD_WATCHING_THE_WORKER.format(
+            prelude=prelude, tests=tests, root=str(root), logger=generator
+        )
         runs[workers] = _in_fresh_process(script, PMKB_WORKERS=workers)
     assert "patterns/cache-stampede.md" in runs["2"]["adopted"]  # converted in the worker
     assert runs["1"]["adopted"] == []

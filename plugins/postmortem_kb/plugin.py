@@ -394,11 +394,12 @@ def _convertible(config: MkDocsConfig) -> bool:
 
     So when every Markdown extension is named in the configuration (each conversion makes
     its own instances; an extension object a plugin added may collect state across pages,
-    as mkdocs-autorefs does) and ``Page.render`` is MkDocs' own.
+    as mkdocs-autorefs does) and ``Page.render`` is MkDocs' own (or ProperDocs': the
+    module of ``Page`` itself, not a replacement a plugin put there).
     """
     return (
         all(isinstance(extension, str) for extension in config.markdown_extensions)
-        and Page.render.__module__ == "mkdocs.structure.pages"
+        and Page.render.__module__ == Page.__module__
     )
 
 
