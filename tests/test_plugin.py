@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import re
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mkdocs.exceptions import Abort
@@ -375,6 +377,36 @@ def test_invalid_postmortem_fails_the_build_naming_path_line_and_code(
     assert counts == [
         "postmortem_kb: postmortems: 2 files: 1 published, 0 drafts hidden, 1 failed, 0 ignored"
     ]
+
+
+def test_the_collector_leaves_the_build_alone_until_it_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Objects alive after the corpus is loaded are frozen for the build, and thawed after
+    it: a good build, and one that fails."""
+    from postmortem_kb import plugin
+
+    during: list[int] = []
+    on_nav = plugin.PostmortemsPlugin.on_nav
+
+    def watching(self: plugin.PostmortemsPlugin, nav: Any, **kwargs: Any) -> Any:
+        during.append(gc.get_freeze_count())
+        return on_nav(self, nav, **kwargs)
+
+    monkeypatch.setattr(plugin.PostmortemsPlugin, "on_nav", watching)
+    before = gc.get_freeze_count()
+    files = {
+        f"postmortems/{A}.md": postmortem(),
+        "docs/patterns/cache-stampede.md": pattern("Cache stampede"),
+    }
+    build_site(write_project(tmp_path / "good", files), tmp_path / "good" / "site")
+    assert gc.get_freeze_count() == before
+    bad = postmortem(title="Bad", date="2025-02-01").replace("severity: P2", "severity: P9")
+    config = write_project(tmp_path / "bad", {**files, "postmortems/bad.md": bad})
+    with pytest.raises(Abort):
+        build_site(config, tmp_path / "bad" / "site", strict=False)
+    assert gc.get_freeze_count() == before
+    assert len(during) == 2 and min(during) > before + 10_000
 
 
 def test_properdocs_builds_the_same_site(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import html
 import logging
 import os
@@ -111,6 +112,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self._feed: PageFeed | None = None
         self._converted: list[str] = []  # pages whose Markdown the feed's worker may convert
         self._files: Files | None = None
+        self._frozen = False  # the garbage collector leaves this build's objects alone
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keep one parse cache for all ``mkdocs serve`` rebuilds."""
@@ -181,6 +183,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 and Path(file.abs_src_path).resolve().is_relative_to(self.settings.patterns_path)
             ):
                 files.remove(file)
+        # What is alive now (the corpus, MkDocs' files and pages) lives as long as the
+        # build: the collector leaves it alone until the build is over (its full passes
+        # cost half as much; a forked worker does not copy the memory they would touch)
+        gc.freeze()
+        self._frozen = True
         return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
@@ -298,13 +305,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             raise PluginError(f"postmortems: {errors} error(s) in the post-mortems; see above")
 
     def on_build_error(self, *, error: Exception) -> None:
-        """Stop rendering pages ahead: the build is over."""
+        """Stop rendering pages ahead, let the collector see everything: the build is over."""
         self._close_feed()
 
     def _close_feed(self) -> None:
         if self._feed is not None:
             self._feed.close()
             self._feed = None
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
 
 
 class _PendingFile(File):
