@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import pickle
+import time
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
@@ -100,6 +102,44 @@ def test_the_process_pool_gives_exactly_the_serial_result(
     assert check.diagnostics == serial.diagnostics
     assert check.files == serial.files
     assert dict(check.parsed) == {path: pm.citations() for path, pm in serial.parsed.items()}
+
+
+def test_a_load_started_ahead_checks_files_meanwhile_and_can_be_given_up(
+    write_project: Writer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The site build starts the load before MkDocs' own start-up work and takes it after."""
+    root = write_project(_corpus())
+    settings = Settings(root=root, today=TODAY)
+    monkeypatch.setenv("PMKB_WORKERS", "1")
+    serial = KnowledgeBase.load(settings)
+
+    restored: list[str] = []
+    unpickle = pickle.loads
+
+    def spy(blob: bytes) -> Any:
+        results = unpickle(blob)
+        restored.extend(pm.path if pm else "" for pm, _ in results)
+        return results
+
+    monkeypatch.setattr(kb_module, "PARALLEL_MIN_FILES", 4)
+    monkeypatch.setattr(kb_module, "_CHUNK_FILES", 3)
+    monkeypatch.setattr(kb_module.pickle, "loads", spy)
+    monkeypatch.setattr(kb_module.threading, "active_count", lambda: 1)  # see above
+    monkeypatch.setenv("PMKB_WORKERS", "2")
+    loading = KnowledgeBase.start_load(settings)
+    assert len(multiprocessing.active_children()) == 1  # the pool's worker, at work
+    time.sleep(2)  # this process does something else; the worker checks every chunk
+    ahead = loading.result()
+    assert len(restored) == 13  # all of them came from the worker
+    assert ahead.diagnostics == serial.diagnostics
+    assert ahead.files == serial.files
+    assert ahead.incidents == serial.incidents
+    assert multiprocessing.active_children() == []  # the pool is shut down
+
+    given_up = KnowledgeBase.start_load(settings)
+    assert len(multiprocessing.active_children()) == 1
+    given_up.cancel()
+    assert multiprocessing.active_children() == []
 
 
 def test_a_cache_hit_is_not_parsed_again(write_project: Writer) -> None:

@@ -15,15 +15,23 @@ import multiprocessing
 import os
 import pickle
 import threading
-from collections.abc import Callable, Collection, Iterator, Mapping, MutableMapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import (
+    Callable,
+    Collection,
+    Generator,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    Sequence,
+)
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from .corpus import alias_table, check_corpus, effective_patterns, resolve_aliases
 from .model import Citations, Diagnostic, Level, Pattern, Postmortem, Status
@@ -35,12 +43,15 @@ __all__ = [
     "FileOutcome",
     "FileRecord",
     "KnowledgeBase",
+    "LoadInProgress",
     "ParseCache",
     "Validation",
     "default_today",
     "fork_workers",
     "validate",
 ]
+
+_T = TypeVar("_T")
 
 
 class FileOutcome(StrEnum):
@@ -198,16 +209,30 @@ class KnowledgeBase:
         of a large corpus (``pmkb validate --changed``): the other files'
         outcomes then ignore their rule diagnostics. ``cache`` is not used then.
         """
-        with _collector_paused():
-            if only is not None:
-                return cls._load(settings, None, frozenset(only))
-            return cls._load(settings, cache, None)
+        if only is not None:
+            return cls.start_load(settings, None, only=only).result()
+        return cls.start_load(settings, cache).result()
 
     @classmethod
-    def _load(
+    def start_load(
+        cls,
+        settings: Settings,
+        cache: ParseCache | None = None,
+        *,
+        only: Collection[str] | None = None,
+    ) -> LoadInProgress:
+        """:meth:`load`, started: the files are found and read, and handed to worker
+        processes where :func:`fork_workers` allows; this process is free until
+        :meth:`LoadInProgress.result` (the site build starts the load before MkDocs
+        clears the site folder and lists the theme's files, and takes it afterwards)."""
+        fixed = None if only is None else frozenset(only)
+        return LoadInProgress(cls._load_steps(settings, cache if fixed is None else None, fixed))
+
+    @classmethod
+    def _load_steps(
         cls, settings: Settings, cache: ParseCache | None, only: frozenset[str] | None
-    ) -> KnowledgeBase:
-        scan = _scan(settings, cache, only, lean=False)
+    ) -> Generator[None, None, KnowledgeBase]:
+        scan = yield from _scan_steps(settings, cache, only, lean=False)
         aliases = alias_table(scan.patterns)
         incidents = [
             resolve_aliases(pm, aliases)
@@ -255,6 +280,36 @@ class KnowledgeBase:
         return tuple(pm for pm in self.incidents if pattern_id in pm.patterns)
 
 
+class LoadInProgress:
+    """A :meth:`KnowledgeBase.load` under way (see :meth:`KnowledgeBase.start_load`)."""
+
+    def __init__(self, steps: Generator[None, None, KnowledgeBase]) -> None:
+        self._steps = steps
+        self._done: KnowledgeBase | None = None
+        with _collector_paused():
+            next(steps)  # up to the files' checks, handed out
+
+    def result(self) -> KnowledgeBase:
+        """The knowledge base (this process checks its share of the files now)."""
+        if self._done is None:
+            with _collector_paused():
+                self._done = _run_to_end(self._steps)
+        return self._done
+
+    def cancel(self) -> None:
+        """Give the load up (its workers stop); :meth:`result` must not be called then."""
+        self._steps.close()
+
+
+def _run_to_end(steps: Generator[None, None, _T]) -> _T:
+    """Resume ``steps`` after its one pause and return what it returns."""
+    try:
+        next(steps)
+    except StopIteration as done:
+        return cast(_T, done.value)
+    raise RuntimeError("the steps paused twice")
+
+
 @dataclass(frozen=True)
 class Validation:
     """What ``pmkb validate`` needs of a load: every diagnostic and every file's outcome.
@@ -281,7 +336,9 @@ def validate(settings: Settings, *, only: Collection[str] | None = None) -> Vali
     outcomes then reflect their front matter only.
     """
     with _collector_paused():
-        scan = _scan(settings, None, None if only is None else frozenset(only), lean=True)
+        steps = _scan_steps(settings, None, None if only is None else frozenset(only), lean=True)
+        next(steps)
+        scan = _run_to_end(steps)
     patterns = effective_patterns(scan.patterns, (c for _, c in scan.parsed))
     return Validation(
         settings=settings,
@@ -305,10 +362,14 @@ class _Scan:
     published: list[Postmortem | Citations]  # those published, aliases not yet resolved
 
 
-def _scan(
+def _scan_steps(
     settings: Settings, cache: ParseCache | None, only: frozenset[str] | None, *, lean: bool
-) -> _Scan:
-    """Find, account for, parse and check every file; then the cross-file rules."""
+) -> Generator[None, None, _Scan]:
+    """Find, account for, parse and check every file; then the cross-file rules.
+
+    It pauses once, when the files' checks are handed out (to worker processes, if
+    any): the caller may do other work before resuming it.
+    """
     today = settings.today or default_today()
     diagnostics: list[Diagnostic] = []
     parsed: list[tuple[str, Postmortem | Citations | None, tuple[Diagnostic, ...]]] = []
@@ -325,7 +386,12 @@ def _scan(
             records[found.rel] = FileRecord(found.rel, FileOutcome.IGNORED, reason)
             continue
         candidates.append((found.rel, found.path))
-    results = _load_files(candidates, settings, today, cache, only, lean)
+    batch, merge = _start_files(candidates, settings, today, cache, only, lean)
+    try:
+        yield
+        results = merge(batch.results())
+    finally:
+        batch.cancel()  # given up (or done: nothing left to stop)
     for (rel, _), (model, diags) in zip(candidates, results, strict=True):
         parsed.append((rel, model, diags))
         diagnostics.extend(diags)
@@ -391,21 +457,22 @@ class _Job:
     lean: bool  # keep only each post-mortem's citations (``pmkb validate``)
 
 
-def _load_files(
+def _start_files(
     files: Sequence[tuple[str, str]],
     settings: Settings,
     today: date,
     cache: ParseCache | None,
     only: frozenset[str] | None = None,
     lean: bool = False,
-) -> list[_Result]:
-    """Read every file, then parse and check those the cache does not hold, in order.
+) -> tuple[_Batch, Callable[[list[_Result]], list[_Result]]]:
+    """Hand out the checks of the files the cache does not hold; with the function that
+    makes the batch's results the results of every file, in order.
 
     Without a cache, reading is left to whoever parses (workers read in parallel).
     """
     job = _Job(settings, today, only, lean)
     if cache is None:
-        return _run_all(list(files), job)
+        return _Batch(list(files), job), lambda results: results
     results: list[_Result | None] = []
     todo: list[tuple[int, str, bytes]] = []
     for rel, path in files:
@@ -419,13 +486,16 @@ def _load_files(
             continue
         todo.append((len(results), rel, data))
         results.append(None)
-    fresh = _run_all([(rel, data) for _, rel, data in todo], job)
-    for (index, rel, data), result in zip(todo, fresh, strict=True):
-        results[index] = result
-        model = result[0]
-        if not isinstance(model, Citations):  # a cache serves full loads only
-            cache[(rel, data, settings, today)] = (model, result[1])
-    return [result for result in results if result is not None]
+
+    def merge(fresh: list[_Result]) -> list[_Result]:
+        for (index, rel, data), result in zip(todo, fresh, strict=True):
+            results[index] = result
+            model = result[0]
+            if not isinstance(model, Citations):  # a cache serves full loads only
+                cache[(rel, data, settings, today)] = (model, result[1])
+        return [result for result in results if result is not None]
+
+    return _Batch([(rel, data) for _, rel, data in todo], job), merge
 
 
 def _read(rel: str, path: str, settings: Settings) -> bytes | _Result:
@@ -512,44 +582,68 @@ def _run_one(item: _Item, job: _Job) -> _Result:
     return pm, diags
 
 
-def _run_all(files: list[_Item], job: _Job) -> list[_Result]:
-    """Check ``files``, in order; over a process pool when it pays off.
+class _Batch:
+    """Files being checked, in order; over a process pool when it pays off.
 
     The pool forks, so it is used only where :func:`fork_workers` allows (``mkdocs
-    serve`` runs a server thread; its rebuilds go through the cache anyway). This
-    process is one of the workers: the pool takes chunks from the front while it checks
-    chunks from the back (any the pool has not started yet), so its share never crosses
-    a process boundary. Results are identical either way; any failure
-    of the pool falls back to serial.
+    serve`` runs a server thread; its rebuilds go through the cache anyway). It starts
+    on the chunks at once; this process is one of the workers when it asks for the
+    :meth:`results`: the pool takes chunks from the front while this process checks
+    chunks from the back (any the pool has not started yet), so its share never
+    crosses a process boundary. Results are identical either way; any failure of the
+    pool falls back to serial.
     """
-    workers = min(fork_workers(), -(-len(files) // _CHUNK_FILES))
-    if len(files) < PARALLEL_MIN_FILES or workers < 2:
-        return [_run_one(item, job) for item in files]
-    chunks = [files[i : i + _CHUNK_FILES] for i in range(0, len(files), _CHUNK_FILES)]
-    portable = replace(
-        job, settings=replace(job.settings, blame_phrases=dict(job.settings.blame_phrases))
-    )
-    done_here: dict[int, list[_Result]] = {}
-    try:
-        with ProcessPoolExecutor(
-            workers - 1,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_start_worker,
-            initargs=(portable,),
-        ) as pool:
-            futures = [pool.submit(_run_chunk, chunk) for chunk in chunks]
-            for index in reversed(range(len(chunks))):
-                if not futures[index].cancel():
+
+    def __init__(self, files: list[_Item], job: _Job) -> None:
+        self._files, self._job = files, job
+        self._pool: ProcessPoolExecutor | None = None
+        self._chunks: list[list[_Item]] = []
+        self._futures: list[Future[bytes]] = []
+        workers = min(fork_workers(), -(-len(files) // _CHUNK_FILES))
+        if len(files) < PARALLEL_MIN_FILES or workers < 2:
+            return
+        self._chunks = [files[i : i + _CHUNK_FILES] for i in range(0, len(files), _CHUNK_FILES)]
+        portable = replace(
+            job, settings=replace(job.settings, blame_phrases=dict(job.settings.blame_phrases))
+        )
+        try:
+            self._pool = ProcessPoolExecutor(
+                workers - 1,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_start_worker,
+                initargs=(portable,),
+            )
+            self._futures = [self._pool.submit(_run_chunk, chunk) for chunk in self._chunks]
+        except (OSError, RuntimeError):  # no processes to be had: serial
+            self.cancel()
+
+    def results(self) -> list[_Result]:
+        """Every file's result, in order (this process checks what the pool has not begun)."""
+        pool, job = self._pool, self._job
+        if pool is None:
+            return [_run_one(item, job) for item in self._files]
+        done_here: dict[int, list[_Result]] = {}
+        try:
+            for index in reversed(range(len(self._chunks))):
+                if not self._futures[index].cancel():
                     break  # the pool has started it: every chunk before it is taken too
-                done_here[index] = [_run_one(item, job) for item in chunks[index]]
+                done_here[index] = [_run_one(item, job) for item in self._chunks[index]]
             results: list[_Result] = []
-            for index, future in enumerate(futures):
+            for index, future in enumerate(self._futures):
                 results.extend(
                     done_here[index] if index in done_here else pickle.loads(future.result())
                 )
             return results
-    except (OSError, RuntimeError):  # no processes to be had (BrokenProcessPool is one)
-        return [_run_one(item, job) for item in files]
+        except (OSError, RuntimeError):  # the pool broke (BrokenProcessPool is one)
+            return [_run_one(item, job) for item in self._files]
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Stop the pool (its chunks not started are dropped); nothing if there is none."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 _WORKER_JOB: list[_Job] = []

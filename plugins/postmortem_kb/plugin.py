@@ -31,7 +31,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url, meta
 
 from .config import ConfigError, settings_from_mapping
-from .kb import FileOutcome, KnowledgeBase
+from .kb import FileOutcome, KnowledgeBase, LoadInProgress
 from .learning import AUTHOR_MARKDOWN_PAGES, HOME_MARKER, LEARNING_PAGES, feed_links, merge_home
 from .model import Level
 from .pages import HtmlStash, LinkStyle, plan
@@ -113,6 +113,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self._converted: list[str] = []  # pages whose Markdown the feed's worker may convert
         self._files: Files | None = None
         self._frozen = False  # the garbage collector leaves this build's objects alone
+        self._loading: LoadInProgress | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keep one parse cache for all ``mkdocs serve`` rebuilds."""
@@ -134,10 +135,19 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 config.markdown_extensions.append(name)
         return config
 
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Start loading the knowledge base: worker processes check the post-mortems
+        while MkDocs clears the site folder and lists the theme's files."""
+        self._release()  # a previous build's worker (under `mkdocs serve`)
+        self._loading = KnowledgeBase.start_load(self.settings, cache=self._cache)
+
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Load the knowledge base once, report it, and add the generated pages."""
-        self._close_feed()  # a previous build's (under `mkdocs serve`)
-        kb = self._kb = KnowledgeBase.load(self.settings, cache=self._cache)
+        loading, self._loading = self._loading, None
+        self._release()  # a previous build's worker (under `mkdocs serve`)
+        if loading is None:  # a caller that skipped on_pre_build
+            loading = KnowledgeBase.start_load(self.settings, cache=self._cache)
+        kb = self._kb = loading.result()
         for diagnostic in kb.diagnostics:
             (log.error if diagnostic.level is Level.ERROR else log.warning)(diagnostic.format())
         style: LinkStyle = "directory" if config.use_directory_urls else "html"
@@ -282,7 +292,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Log what happened to every file, then fail the build if there were errors."""
-        self._close_feed()
+        self._release()
         kb = self._kb
         if kb is None:
             return
@@ -305,10 +315,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             raise PluginError(f"postmortems: {errors} error(s) in the post-mortems; see above")
 
     def on_build_error(self, *, error: Exception) -> None:
-        """Stop rendering pages ahead, let the collector see everything: the build is over."""
-        self._close_feed()
+        """Stop the build's workers and thaw the collector: the build is over."""
+        self._release()
 
-    def _close_feed(self) -> None:
+    def _release(self) -> None:
+        """Stop what a build started (a load, the page worker), thaw the collector."""
+        if self._loading is not None:
+            self._loading.cancel()
+            self._loading = None
         if self._feed is not None:
             self._feed.close()
             self._feed = None
