@@ -1,0 +1,54 @@
+"""The benchmark scripts still run (on tiny corpora: their figures are not checked here,
+only that every step ran and what each counts)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parent / "benchmarks"
+PLUGINS = Path(__file__).resolve().parents[1] / "plugins"
+
+
+def _run(script: str, *args: str) -> list[str]:
+    env = {**os.environ, "PYTHONPATH": str(PLUGINS), "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout.splitlines()
+
+
+def test_bench_site_prints_a_row_per_size_with_both_builds_and_their_ratios() -> None:
+    lines = _run("bench_site.py", "20", "30")
+    rows = [line.split() for line in lines if re.match(r"\s+\d+ \|", line)]
+    assert [row[0] for row in rows] == ["20", "30"]
+    for row in rows:
+        # size | validate s, MB | plugin s, MB, site MB | plain s, MB, site MB | time x, bytes x
+        assert len(row) == 15 and [row[i] for i in (1, 4, 8, 12)] == ["|"] * 4
+        assert float(row[5]) > 0 and float(row[9]) > 0 and float(row[13]) > 0
+        assert float(row[14]) > 1.0  # the knowledge base adds pages and files
+    assert not [line for line in lines if "a build failed" in line]
+    assert any(line.strip().startswith("20 -> 30") for line in lines)
+
+
+def test_bench_serve_rebuilds_parsing_only_the_edited_file() -> None:
+    lines = _run("bench_serve.py", "30")
+    assert lines[0] == "incidents: 30"
+    assert lines[1].startswith("first serve build:") and lines[1].endswith("parsed: 30")
+    assert lines[2].startswith("rebuild after one edit:") and lines[2].endswith("parsed: 1")
+
+
+def test_bench_validate_prints_a_clean_row_per_size() -> None:
+    lines = _run("bench_validate.py", "20")
+    assert lines[0].split() == ["files", "seconds", "cpu", "s", "peak", "MB", "tree", "MB", "exit"]
+    row = lines[1].split()
+    assert row[0] == "20" and row[-1] == "0"
