@@ -140,6 +140,8 @@ def test_a_load_started_ahead_checks_files_meanwhile_and_can_be_given_up(
     assert len(multiprocessing.active_children()) == 1
     given_up.cancel()
     assert multiprocessing.active_children() == []
+    with pytest.raises(RuntimeError, match="this load was given up"):
+        given_up.result()
 
 
 def test_a_cache_hit_is_not_parsed_again(write_project: Writer) -> None:

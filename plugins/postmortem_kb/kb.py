@@ -286,18 +286,22 @@ class LoadInProgress:
     def __init__(self, steps: Generator[None, None, KnowledgeBase]) -> None:
         self._steps = steps
         self._done: KnowledgeBase | None = None
+        self._given_up = False
         with _collector_paused():
             next(steps)  # up to the files' checks, handed out
 
     def result(self) -> KnowledgeBase:
         """The knowledge base (this process checks its share of the files now)."""
+        if self._given_up:
+            raise RuntimeError("this load was given up")
         if self._done is None:
             with _collector_paused():
                 self._done = _run_to_end(self._steps)
         return self._done
 
     def cancel(self) -> None:
-        """Give the load up (its workers stop); :meth:`result` must not be called then."""
+        """Give the load up: its workers stop, and there will be no result."""
+        self._given_up = self._done is None
         self._steps.close()
 
 
