@@ -549,3 +549,80 @@ def test_plugin_doctests() -> None:
 
     result = doctest.testmod(plugin_module)
     assert result.failed == 0 and result.attempted >= 2
+
+
+class _Feed:
+    """A stand-in for the page feed: what the worker "finished", and what was claimed."""
+
+    def __init__(self, done: object) -> None:
+        self.done, self.claimed = done, []  # type: list[str]
+
+    def finished(self, uri: str) -> object:
+        return self.done
+
+    def claim(self, uri: str) -> None:
+        self.claimed.append(uri)
+
+
+def _fed_page(tmp_path: Path, feed: _Feed, markdown: str) -> tuple[Any, Any, Any]:
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import File, Files
+
+    from postmortem_kb import plugin
+
+    (tmp_path / "docs").mkdir(parents=True)
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\n", encoding="utf-8")
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    file = File("incidents/a.md", str(tmp_path / "docs"), str(tmp_path / "site"), True)
+    page = plugin._FedPage(file, config, feed)  # type: ignore[arg-type]
+    page.markdown = markdown
+    return page, config, Files([file])
+
+
+def test_a_page_takes_the_workers_conversion_only_of_the_markdown_it_has(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from postmortem_kb import plugin
+
+    record = logging.LogRecord("mkdocs.structure.pages", logging.WARNING, "", 0, "held", None, None)
+    converted = plugin._Converted(
+        markdown="# A\n",
+        content="<h1 id='a'>from the worker</h1>",
+        toc=[],  # type: ignore[arg-type]
+        title="A",
+        anchors={"a"},
+        links=None,
+        records=[record],
+    )
+    same = _Feed(converted)
+    page, config, files = _fed_page(tmp_path / "same", same, "# A\n")
+    with caplog.at_level(logging.WARNING):
+        page.render(config, files)
+    assert page.content == "<h1 id='a'>from the worker</h1>" and page.present_anchor_ids == {"a"}
+    assert [r.getMessage() for r in caplog.records] == ["held"]  # logged here, in its turn
+    assert same.claimed == []
+    # a plugin changed the page's Markdown after it was read: converted here, as usual
+    changed = _Feed(converted)
+    page, config, files = _fed_page(tmp_path / "changed", changed, "# B\n")
+    page.render(config, files)
+    assert page.content == '<h1 id="b">B</h1>' and changed.claimed == ["incidents/a.md"]
+
+
+def test_pages_are_converted_elsewhere_only_with_named_extensions_and_mkdocs_render(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from types import SimpleNamespace
+
+    from markdown.extensions.toc import TocExtension
+    from mkdocs.structure.pages import Page
+
+    from postmortem_kb import plugin
+
+    def config(*extensions: object) -> Any:
+        return SimpleNamespace(markdown_extensions=list(extensions))
+
+    assert plugin._convertible(config("toc", "tables", "pymdownx.details"))
+    # an extension object (as mkdocs-autorefs adds one) may gather state across pages
+    assert not plugin._convertible(config("toc", TocExtension()))
+    monkeypatch.setattr(Page, "render", lambda self, config, files: None)  # a plugin's patch
+    assert not plugin._convertible(config("toc"))
