@@ -54,15 +54,15 @@ def _corpus() -> dict[str, str]:
     return files
 
 
-def test_the_process_pool_gives_exactly_the_serial_result(
+def _serial_then_pooled(
     write_project: Writer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    root = write_project(_corpus())
-    settings = Settings(root=root, today=TODAY)
+) -> tuple[Settings, KnowledgeBase, list[str]]:
+    """The small corpus's settings and its serial load; then later loads use a pool
+    (chunks of 3 files), and the paths of the results that came back from the pool's
+    worker are appended to the list returned."""
+    settings = Settings(root=write_project(_corpus()), today=TODAY)
     monkeypatch.setenv("PMKB_WORKERS", "1")
     serial = KnowledgeBase.load(settings)
-    serial_check = kb_module.validate(settings)
-
     restored: list[str] = []
     unpickle = pickle.loads
 
@@ -76,8 +76,18 @@ def test_the_process_pool_gives_exactly_the_serial_result(
     monkeypatch.setattr(kb_module.pickle, "loads", spy)
     # Other suites (the browser tests' HTTP server) may leave a thread running in this
     # process, which makes the loader stay serial; the forked workers here run only
-    # the parser, so the pool is safe to force for this test.
+    # the parser, so the pool is safe to force for these tests.
     monkeypatch.setattr(kb_module.threading, "active_count", lambda: 1)
+    monkeypatch.setenv("PMKB_WORKERS", "2")
+    return settings, serial, restored
+
+
+def test_the_process_pool_gives_exactly_the_serial_result(
+    write_project: Writer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, serial, restored = _serial_then_pooled(write_project, monkeypatch)
+    monkeypatch.setenv("PMKB_WORKERS", "1")
+    serial_check = kb_module.validate(settings)
     monkeypatch.setenv("PMKB_WORKERS", "2")
     parallel = KnowledgeBase.load(settings)
 
@@ -108,24 +118,7 @@ def test_a_load_started_ahead_checks_files_meanwhile_and_can_be_given_up(
     write_project: Writer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The site build starts the load before MkDocs' own start-up work and takes it after."""
-    root = write_project(_corpus())
-    settings = Settings(root=root, today=TODAY)
-    monkeypatch.setenv("PMKB_WORKERS", "1")
-    serial = KnowledgeBase.load(settings)
-
-    restored: list[str] = []
-    unpickle = pickle.loads
-
-    def spy(blob: bytes) -> Any:
-        results = unpickle(blob)
-        restored.extend(pm.path if pm else "" for pm, _ in results)
-        return results
-
-    monkeypatch.setattr(kb_module, "PARALLEL_MIN_FILES", 4)
-    monkeypatch.setattr(kb_module, "_CHUNK_FILES", 3)
-    monkeypatch.setattr(kb_module.pickle, "loads", spy)
-    monkeypatch.setattr(kb_module.threading, "active_count", lambda: 1)  # see above
-    monkeypatch.setenv("PMKB_WORKERS", "2")
+    settings, serial, restored = _serial_then_pooled(write_project, monkeypatch)
     loading = KnowledgeBase.start_load(settings)
     assert len(multiprocessing.active_children()) == 1  # the pool's worker, at work
     time.sleep(2)  # this process does something else; the worker checks every chunk
