@@ -142,7 +142,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self._loading = KnowledgeBase.start_load(self.settings, cache=self._cache)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        """Load the knowledge base once, report it, and add the generated pages."""
+        """Take the knowledge base (loaded once per build), report it, add the generated pages."""
         loading, self._loading = self._loading, None
         self._release()  # a previous build's worker (under `mkdocs serve`)
         if loading is None:  # a caller that skipped on_pre_build
@@ -205,7 +205,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
 
         MkDocs makes a section of every folder; ``incidents/``, ``patterns/`` and
         ``services/`` hold one page in the nav (their index), and a section per folder
-        repeats its markup in every page of the site.
+        repeats its markup in every page of the site. Every file and page is known
+        now: the page worker starts here (see :class:`_FedPage`).
         """
         self._files = files
         if self._feed is not None:  # every file and page is known: the worker may start
