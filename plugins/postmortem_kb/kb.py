@@ -209,9 +209,7 @@ class KnowledgeBase:
         of a large corpus (``pmkb validate --changed``): the other files'
         outcomes then ignore their rule diagnostics. ``cache`` is not used then.
         """
-        if only is not None:
-            return cls.start_load(settings, None, only=only).result()
-        return cls.start_load(settings, cache).result()
+        return cls.start_load(settings, cache, only=only).result()
 
     @classmethod
     def start_load(
@@ -224,7 +222,8 @@ class KnowledgeBase:
         """:meth:`load`, started: the files are found and read, and handed to worker
         processes where :func:`fork_workers` allows; this process is free until
         :meth:`LoadInProgress.result` (the site build starts the load before MkDocs
-        clears the site folder and lists the theme's files, and takes it afterwards)."""
+        clears the site folder and lists the theme's files, and takes it afterwards).
+        ``cache`` is not used with ``only``."""
         fixed = None if only is None else frozenset(only)
         return LoadInProgress(cls._load_steps(settings, cache if fixed is None else None, fixed))
 

@@ -208,7 +208,7 @@ def _produce(conn: Connection, feed: PageFeed, claimed: c_long) -> None:
         if uri in feed._position:
             texts[uri] = text
 
-    finishing = feed._finishing if feed._finish is not None else []
+    finish, finishing = feed._finish, feed._finishing  # no steps without a finish (start)
     first = next((n for n, uri in enumerate(feed._order) if uri in feed._position), None)
     later = [] if first is None else [u for u in feed._order[first:] if u not in feed._position]
     try:
@@ -224,8 +224,8 @@ def _produce(conn: Connection, feed: PageFeed, claimed: c_long) -> None:
                     send_text(uri)
                 later = []
             uri = finishing[position]
-            text = texts[uri] if uri in texts else render(feed._planned[uri])
-            done = feed._finish(uri, text) if feed._finish is not None else None
+            text = texts.pop(uri) if uri in texts else render(feed._planned[uri])
+            done = finish(uri, text) if finish is not None else None
             if done is not None:
                 conn.send((uri, done))
         for uri in later:

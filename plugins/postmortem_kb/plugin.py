@@ -110,8 +110,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self._generated: set[str] = set()
         self._stash = HtmlStash()
         self._feed: PageFeed | None = None
-        self._converted: list[str] = []  # pages whose Markdown the feed's worker may convert
-        self._files: Files | None = None
         self._frozen = False  # the garbage collector leaves this build's objects alone
         self._loading: LoadInProgress | None = None
 
@@ -165,7 +163,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         order = sorted(planned, key=_reading_order)
         feed = self._feed = PageFeed(planned, self._stash, order=order)
         convertible = _convertible(config)
-        self._converted = []
         for uri in order:
             source: Callable[[], str] = functools.partial(feed.get, uri)
             replaced = files.get_file_from_path(uri)
@@ -184,7 +181,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 # one page per incident, pattern or service, read as the feed renders it;
                 # MkDocs keeps the page an on_files hook made for a file out of the nav
                 _FedPage(file, config, feed)
-                self._converted.append(uri)
         for file in list(files):  # definitions kept outside patterns/ must not become pages too
             if (
                 file.src_uri.endswith(".md")
@@ -208,10 +204,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         repeats its markup in every page of the site. Every file and page is known
         now: the page worker starts here (see :class:`_FedPage`).
         """
-        self._files = files
         if self._feed is not None:  # every file and page is known: the worker may start
-            finish = functools.partial(self._convert, config)
-            self._feed.start(finish, self._converted)
+            fed = [f.src_uri for f in files.documentation_pages() if isinstance(f.page, _FedPage)]
+            self._feed.start(functools.partial(_convert, config, files), fed)
         items = nav.items
         for position, item in enumerate(items):
             children = getattr(item, "children", None)
@@ -225,32 +220,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                     only.parent = item.parent
                     items[position] = only
         return nav
-
-    def _convert(self, config: MkDocsConfig, uri: str, text: str) -> _Converted | None:
-        """In the feed's worker: the page at ``uri`` converted as MkDocs would (text as read)."""
-        files = self._files
-        file = files.get_file_from_path(uri) if files is not None else None
-        page = file.page if file is not None else None
-        if files is None or page is None:
-            return None
-        page.markdown, page.meta = meta.get_data(text)
-        with _held_log_records() as records:
-            config._current_page = page
-            try:
-                Page.render(page, config, files)
-            finally:
-                config._current_page = None
-        assert page.content is not None
-        links = page.links_to_anchors
-        return _Converted(
-            markdown=page.markdown,
-            content=page.content,
-            toc=page.toc,
-            title=page._title_from_render,
-            anchors=page.present_anchor_ids,
-            links=None if links is None else {f.src_uri: dict(v) for f, v in links.items()},
-            records=records,
-        )
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -412,6 +381,32 @@ class _FedPage(Page):
                 for uri, links in done.links.items()
                 if (target := files.get_file_from_path(uri)) is not None
             }
+
+
+def _convert(config: MkDocsConfig, files: Files, uri: str, text: str) -> _Converted | None:
+    """In the feed's worker: the page at ``uri`` converted as MkDocs would (text as read)."""
+    file = files.get_file_from_path(uri)
+    page = file.page if file is not None else None
+    if page is None:
+        return None
+    page.markdown, page.meta = meta.get_data(text)
+    with _held_log_records() as records:
+        config._current_page = page
+        try:
+            Page.render(page, config, files)
+        finally:
+            config._current_page = None
+    assert page.content is not None
+    links = page.links_to_anchors
+    return _Converted(
+        markdown=page.markdown,
+        content=page.content,
+        toc=page.toc,
+        title=page._title_from_render,
+        anchors=page.present_anchor_ids,
+        links=None if links is None else {f.src_uri: dict(v) for f, v in links.items()},
+        records=records,
+    )
 
 
 def _convertible(config: MkDocsConfig) -> bool:
