@@ -166,6 +166,31 @@ def test_the_worker_finishes_pages_from_the_back_until_this_process_meets_it() -
     assert [text.split(" by ", 1)[0] for text in result["last"]] == ["index.md", "data.json"]
 
 
+@needs_fork
+def test_the_worker_does_its_last_task_once_it_has_sent_every_page(tmp_path: Path) -> None:
+    result = _in_fresh_process(
+        f"""
+        import json, os, time
+        from pathlib import Path
+        from postmortem_kb.pipeline import PageFeed
+
+        done = Path({str(tmp_path / "done")!r})
+        planned = {{"a.md": lambda: f"A by {{os.getpid()}}", "b.md": lambda: "B"}}
+        feed = PageFeed(planned)
+        feed.start(then=lambda: (done / str(os.getpid())).mkdir(parents=True))
+        texts = [feed.get("a.md"), feed.get("b.md")]
+        deadline = time.monotonic() + 60
+        while not done.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        feed.close()
+        print(json.dumps({{"here": os.getpid(), "texts": texts, "by": os.listdir(done)}}))
+        """
+    )
+    worker = result["texts"][0].split(" by ")[1]
+    assert worker != str(result["here"]) and result["texts"][1] == "B"
+    assert result["by"] == [worker]
+
+
 _BUILD_WATCHING_THE_WORKER = """
     {prelude}
     import json, logging, sys, time
@@ -259,6 +284,7 @@ def test_without_a_worker_pages_are_rendered_here_when_asked_for(
 
     planned: dict[str, Content] = {"a.md": page("a"), "b.md": page("b")}
     feed = PageFeed(planned, stash)
+    feed.start(then=lambda: rendered.append("the worker's last task"))  # no worker: not done
     assert not feed.ahead and rendered == []
     assert feed.get("b.md") == "B" and rendered == ["b"]
     assert feed.get("a.md") == "A" and rendered == ["b", "a"]

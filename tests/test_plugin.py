@@ -626,3 +626,46 @@ def test_pages_are_converted_elsewhere_only_with_named_extensions_and_mkdocs_ren
     assert not plugin._convertible(config("toc", TocExtension()))
     monkeypatch.setattr(Page, "render", lambda self, config, files: None)  # a plugin's patch
     assert not plugin._convertible(config("toc"))
+
+
+def test_the_generated_pages_folders_are_made_before_mkdocs_writes_any_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """All at once (interleaved with the writes, a thousand of them cost a second); here by
+    MkDocs' process (with a page worker, the worker makes them first: test_pipeline)."""
+    import mkdocs.utils
+
+    monkeypatch.setenv("PMKB_WORKERS", "1")
+    write_file = mkdocs.utils.write_file
+    writes: list[tuple[str, bool]] = []  # (page written, its folder was there already)
+
+    def watching(content: bytes, output_path: str) -> None:
+        path = Path(output_path)
+        if path.suffix == ".html" and path.name != "404.html":
+            writes.append((path.relative_to(site_dir).as_posix(), path.parent.is_dir()))
+        write_file(content, output_path)
+
+    monkeypatch.setattr(mkdocs.utils, "write_file", watching)
+    site_dir = tmp_path / "site"
+    build_site(write_project(tmp_path, FILES), site_dir)
+    generated = {p: there for p, there in writes if p.startswith(("incidents/", "patterns/"))}
+    assert generated == {
+        f"incidents/{A}/index.html": True,
+        f"incidents/{B}/index.html": True,
+        f"incidents/{C}/index.html": True,
+        "incidents/index.html": True,
+        "patterns/cache-stampede/index.html": True,
+        "patterns/retry-storm/index.html": True,
+        "patterns/index.html": True,
+    }
+    # only the folders of pages that are written: no empty folder (the draft is left out)
+    assert [p for p in site_dir.rglob("*") if p.is_dir() and not any(p.iterdir())] == []
+
+
+def test_a_folder_that_cannot_be_made_is_left_to_mkdocs(tmp_path: Path) -> None:
+    from postmortem_kb import plugin
+
+    (tmp_path / "taken").write_text("a file where a folder should be", encoding="utf-8")
+    folders = [tmp_path / "taken" / "page", tmp_path / "a" / "b", tmp_path / "a" / "b"]
+    plugin._make_folders(folders)  # no error: MkDocs reports it when it writes there
+    assert (tmp_path / "a" / "b").is_dir() and (tmp_path / "taken").is_file()

@@ -67,6 +67,7 @@ class PageFeed:
         self._order = [uri for uri in (order or planned) if not isinstance(planned[uri], str)]
         self._finish: Finish | None = None
         self._finishing: list[str] = []
+        self._then: Callable[[], object] | None = None
         self._position: dict[str, int] = {}
         self._ready: dict[str, str] = {}
         self._finished: dict[str, object] = {}
@@ -82,16 +83,24 @@ class PageFeed:
         """True while a worker renders pages ahead of the readers."""
         return self._receiving
 
-    def start(self, finish: Finish | None = None, finishing: Sequence[str] = ()) -> None:
+    def start(
+        self,
+        finish: Finish | None = None,
+        finishing: Sequence[str] = (),
+        *,
+        then: Callable[[], object] | None = None,
+    ) -> None:
         """Fork the worker, where that is safe (once; later calls do nothing).
 
         ``finishing``: URIs of planned pages, in the order they will be asked for, whose
         ``finish`` step the worker may take on, from the last backwards, once it has
-        rendered them (see :meth:`claim`).
+        rendered them (see :meth:`claim`). ``then``: the worker's last task, once it has
+        sent everything (it is not done at all without a worker, nor waited for).
         """
         if self._started:
             return
         self._started = True
+        self._then = then
         if finish is not None:
             self._finish, self._finishing = finish, list(finishing)
             self._position = {uri: index for index, uri in enumerate(self._finishing)}
@@ -194,6 +203,7 @@ def _produce(conn: Connection, feed: PageFeed, claimed: c_long) -> None:
     The pages that come after the first finishing one and are not finishing themselves
     (the MkDocs process reads them only once it is past the finishing pages before them)
     wait until this process is :data:`LEAD` pages from the worker, or the steps are done.
+    Then the worker does its last task (``then``), if it was given one.
     """
     stash = feed._stash
     sent = len(stash) if stash is not None else 0
@@ -231,6 +241,8 @@ def _produce(conn: Connection, feed: PageFeed, claimed: c_long) -> None:
         for uri in later:
             send_text(uri)
         conn.send(None)
+        if feed._then is not None:
+            feed._then()
     except Exception:  # the MkDocs process does the rest itself, and reports any error
         pass
     finally:
