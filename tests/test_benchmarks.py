@@ -43,8 +43,12 @@ def test_bench_site_prints_a_row_per_size_with_both_builds_and_their_ratios() ->
 def test_bench_serve_rebuilds_parsing_only_the_edited_file() -> None:
     lines = _run("bench_serve.py", "30")
     assert lines[0] == "incidents: 30"
-    assert lines[1].startswith("first serve build:") and lines[1].endswith("parsed: 30")
-    assert lines[2].startswith("rebuild after one edit:") and lines[2].endswith("parsed: 1")
+    # the pages of 30 incidents, 24 patterns and 17 services converted, then only the
+    # edited incident's page
+    assert lines[1].startswith("first serve build:")
+    assert lines[1].endswith("post-mortems parsed: 30, pages converted: 71")
+    assert lines[2].startswith("rebuild after one edit:")
+    assert lines[2].endswith("post-mortems parsed: 1, pages converted: 1")
 
 
 def test_bench_validate_prints_a_clean_row_per_size() -> None:

@@ -669,3 +669,105 @@ def test_a_folder_that_cannot_be_made_is_left_to_mkdocs(tmp_path: Path) -> None:
     folders = [tmp_path / "taken" / "page", tmp_path / "a" / "b", tmp_path / "a" / "b"]
     plugin._make_folders(folders)  # no error: MkDocs reports it when it writes there
     assert (tmp_path / "a" / "b").is_dir() and (tmp_path / "taken").is_file()
+
+
+def test_a_serve_rebuild_converts_only_the_pages_whose_markdown_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """And writes what a clean build of the edited files writes, warnings included."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from postmortem_kb import plugin
+
+    monkeypatch.setenv("PMKB_WORKERS", "1")
+    converted: list[str] = []
+    convert = plugin._converted
+
+    def counting(page: Any, config: Any, files: Any) -> Any:
+        converted.append(page.file.src_uri)
+        return convert(page, config, files)
+
+    monkeypatch.setattr(plugin, "_converted", counting)
+    files = {
+        **FILES,
+        "docs/patterns/cache-stampede.md": pattern(
+            "Cache stampede", body="See [the runbook](missing-runbook.md)."
+        ),
+    }
+    config_file = write_project(tmp_path / "kb", files)
+
+    def serve_build() -> list[str]:
+        """One build the way `mkdocs serve` makes each: the configuration read again."""
+        converted.clear()
+        caplog.clear()
+        cfg = load_config(str(config_file), site_dir=str(tmp_path / "served"))
+        cfg.plugins.on_startup(command="serve", dirty=False)
+        with caplog.at_level(logging.WARNING):
+            build(cfg)
+        return sorted(r.getMessage() for r in caplog.records if "missing-runbook" in r.getMessage())
+
+    fed = [
+        "actions.md",
+        "dashboard.md",
+        "graph.md",
+        f"incidents/{A}.md",
+        f"incidents/{B}.md",
+        f"incidents/{C}.md",
+        "lessons.md",
+        "patterns/cache-stampede.md",
+        "patterns/retry-storm.md",
+        "services/checkout.md",
+        "services/search.md",
+    ]
+    cfg = load_config(str(config_file))
+    cfg.plugins["postmortems"]._kept = plugin._KeptConversions()  # none from other tests
+    warned = serve_build()
+    assert sorted(converted) == fed and len(warned) == 1
+    # an author edits one post-mortem: only its page's Markdown changed
+    edited = tmp_path / "kb" / f"postmortems/{C}.md"
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("## Impact\n", "## Impact\n\nEdited.\n", 1),
+        encoding="utf-8",
+    )
+    assert serve_build() == warned  # the kept pattern page's broken link is reported again
+    assert converted == [f"incidents/{C}.md"]
+    build_site(config_file, tmp_path / "clean", strict=False)
+    served, clean = tmp_path / "served", tmp_path / "clean"
+    written = sorted(p.relative_to(clean) for p in clean.rglob("*") if p.is_file())
+    assert written == sorted(p.relative_to(served) for p in served.rglob("*") if p.is_file())
+    assert [p for p in written if (served / p).read_bytes() != (clean / p).read_bytes()] == []
+    assert "Edited." in (served / f"incidents/{C}/index.html").read_text(encoding="utf-8")
+    # a new post-mortem: every page's links may resolve differently, nothing is kept
+    (tmp_path / "kb" / "postmortems/2025-06-01-new.md").write_text(
+        postmortem(date="2025-06-01", title="New"), encoding="utf-8"
+    )
+    serve_build()
+    assert sorted(converted) == sorted([*fed, "incidents/2025-06-01-new.md"])
+
+
+def test_kept_conversions_are_the_last_builds_with_the_same_inputs() -> None:
+    from postmortem_kb import plugin
+
+    def converted(markdown: str) -> Any:
+        toc: Any = [{"id": "a"}]
+        return plugin._Converted(markdown, f"<p>{markdown}</p>", toc, None, {"a"}, None, [])
+
+    kept = plugin._KeptConversions()
+    kept.begin(("inputs", 1))
+    assert kept.get("a.md", "A") is None
+    kept.keep("a.md", converted("A"))
+    kept.keep("b.md", converted("B"))
+    kept.begin(("inputs", 1))  # the next build, nothing else changed
+    a = kept.get("a.md", "A")
+    assert a is not None and a.content == "<p>A</p>"
+    assert kept.get("a.md", "A changed") is None
+    a.toc[0]["id"] = "changed by a plugin"  # each page gets its own copy
+    a.anchors.add("x")
+    again = kept.get("a.md", "A")
+    assert again is not None and again.toc == [{"id": "a"}] and again.anchors == {"a"}
+    kept.keep("a.md", a)  # b.md was not kept by this build: it is gone from the next
+    kept.begin(("inputs", 1))
+    assert kept.get("b.md", "B") is None and kept.get("a.md", "A") is not None
+    kept.begin(("inputs", 2))  # something a conversion depends on changed: nothing is kept
+    assert kept.get("a.md", "A") is None

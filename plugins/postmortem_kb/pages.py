@@ -155,8 +155,11 @@ class HtmlStash:
     content (the search indexer) skip, until :meth:`restore` runs on the written page.
     """
 
-    def __init__(self) -> None:
-        self._prefix = f"pmkb{secrets.token_hex(8)}x"
+    def __init__(self, nonce: str | None = None) -> None:
+        """``nonce``: the random part of the tokens (default: a new one). Stashes that share
+        it make the same tokens for the same blocks added in the same order, so a page's
+        Markdown is the same text from one build to the next (``mkdocs serve``)."""
+        self._prefix = f"pmkb{nonce or secrets.token_hex(8)}x"
         self._blocks: dict[str, str] = {}
         self._searched: set[str] = set()  # blocks put back before sanitizing and indexing
         self._token = re.compile(f"<p>({self._prefix}[0-9]+)</p>|<!--({self._prefix}[0-9]+)-->")

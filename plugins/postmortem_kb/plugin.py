@@ -9,12 +9,15 @@ the build after the site is written when there were errors.
 from __future__ import annotations
 
 import contextlib
+import copy
+import dataclasses
 import functools
 import gc
 import html
 import logging
 import os
 import re
+import secrets
 from collections.abc import Callable, Collection, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import date
@@ -113,6 +116,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self._feed: PageFeed | None = None
         self._frozen = False  # the garbage collector leaves this build's objects alone
         self._loading: LoadInProgress | None = None
+        self._kept = _KeptConversions()  # under `mkdocs serve`: from one build to the next
+        self._nonce = secrets.token_hex(8)  # the stash's, the same for every build of a serve
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keep one parse cache for all ``mkdocs serve`` rebuilds."""
@@ -151,7 +156,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             (log.error if diagnostic.level is Level.ERROR else log.warning)(diagnostic.format())
         style: LinkStyle = "directory" if config.use_directory_urls else "html"
         docs_dir = Path(config.docs_dir).resolve()
-        self._stash = HtmlStash()
+        self._stash = HtmlStash(self._nonce)
         planned = plan(  # the graph is built where the first page that needs it is rendered
             kb,
             link_style=style,
@@ -181,7 +186,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             if convertible and uri != "index.md" and file.inclusion is InclusionLevel.NOT_IN_NAV:
                 # one page per incident, pattern or service, read as the feed renders it;
                 # MkDocs keeps the page an on_files hook made for a file out of the nav
-                _FedPage(file, config, feed)
+                _FedPage(file, config, feed, self._kept if self._serving else None)
         for file in list(files):  # definitions kept outside patterns/ must not become pages too
             if (
                 file.src_uri.endswith(".md")
@@ -206,6 +211,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         now: the page worker starts here (see :class:`_FedPage`); once done, it makes the
         folders the generated pages will be written to (see :func:`_make_folders`).
         """
+        if self._serving:  # what the last build converted holds if nothing it depends on changed
+            self._kept.begin(_conversion_inputs(config, files))
         if self._feed is not None:  # every file and page is known: the worker may start
             fed = [f.src_uri for f in files.documentation_pages() if isinstance(f.page, _FedPage)]
             folders = _page_folders(files, self._generated)
@@ -374,16 +381,29 @@ class _FedPage(Page):
     ``on_page_markdown`` may have changed it); otherwise it is converted here, as usual.
     """
 
-    def __init__(self, file: File, config: MkDocsConfig, feed: PageFeed) -> None:
+    def __init__(
+        self,
+        file: File,
+        config: MkDocsConfig,
+        feed: PageFeed,
+        kept: _KeptConversions | None = None,
+    ) -> None:
         super().__init__(None, file, config)
         self._feed = feed
+        self._kept = kept
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
-        done = self._feed.finished(self.file.src_uri)
+        uri = self.file.src_uri
+        done = self._feed.finished(uri)
         if not isinstance(done, _Converted) or done.markdown != self.markdown:
-            self._feed.claim(self.file.src_uri)
-            super().render(config, files)
-            return
+            self._feed.claim(uri)
+            kept = self._kept
+            if kept is None:
+                super().render(config, files)
+                return
+            assert self.markdown is not None
+            done = kept.get(uri, self.markdown) or _converted(self, config, files)
+            kept.keep(uri, done)
         for record in done.records:
             logging.getLogger(record.name).handle(record)
         self.content, self.toc = done.content, done.toc
@@ -404,13 +424,18 @@ def _convert(config: MkDocsConfig, files: Files, uri: str, text: str) -> _Conver
     if page is None:
         return None
     page.markdown, page.meta = meta.get_data(text)
+    config._current_page = page
+    try:
+        return _converted(page, config, files)
+    finally:
+        config._current_page = None
+
+
+def _converted(page: Page, config: MkDocsConfig, files: Files) -> _Converted:
+    """``page`` (its Markdown set) converted by MkDocs' ``Page.render``, what it logged held."""
     with _held_log_records() as records:
-        config._current_page = page
-        try:
-            Page.render(page, config, files)
-        finally:
-            config._current_page = None
-    assert page.content is not None
+        Page.render(page, config, files)
+    assert page.markdown is not None and page.content is not None
     links = page.links_to_anchors
     return _Converted(
         markdown=page.markdown,
@@ -420,6 +445,50 @@ def _convert(config: MkDocsConfig, files: Files, uri: str, text: str) -> _Conver
         anchors=page.present_anchor_ids,
         links=None if links is None else {f.src_uri: dict(v) for f, v in links.items()},
         records=records,
+    )
+
+
+class _KeptConversions:
+    """Pages' conversions kept from one build to the next (``mkdocs serve``), by page and
+    Markdown: a rebuild after one post-mortem changed converts only the pages whose
+    Markdown changed. Everything else a conversion depends on (the Markdown extensions
+    and their settings, link validation, every file's URI, URL and inclusion) is compared
+    as a whole at the start of each build: if any of it changed, nothing is kept.
+    """
+
+    def __init__(self) -> None:
+        self._inputs: object = None
+        self._last: dict[str, _Converted] = {}
+        self._this: dict[str, _Converted] = {}
+
+    def begin(self, inputs: object) -> None:
+        """A build starts whose conversions depend on ``inputs`` besides each page's Markdown."""
+        self._last = self._this if inputs == self._inputs else {}
+        self._this, self._inputs = {}, inputs
+
+    def get(self, uri: str, markdown: str) -> _Converted | None:
+        """The last build's conversion of ``uri``, if it converted this ``markdown``."""
+        done = self._last.get(uri)
+        if done is None or done.markdown != markdown:
+            return None
+        # the page's own copies: a plugin may change the table of contents it is given
+        anchors = None if done.anchors is None else set(done.anchors)
+        return dataclasses.replace(done, toc=copy.deepcopy(done.toc), anchors=anchors)
+
+    def keep(self, uri: str, done: _Converted) -> None:
+        """Keep ``done`` for the next build (only what this build converted or kept is kept)."""
+        self._this[uri] = done
+
+
+def _conversion_inputs(config: MkDocsConfig, files: Files) -> tuple[object, ...]:
+    """What converting a page depends on besides its Markdown and URI (see ``Page.render``)."""
+    return (
+        repr(config.markdown_extensions),
+        repr(config.mdx_configs),
+        repr(config.validation),
+        config.use_directory_urls,
+        logging.getLogger("mkdocs.structure.pages").getEffectiveLevel(),
+        tuple((file.src_uri, file.url, file.inclusion) for file in files),
     )
 
 

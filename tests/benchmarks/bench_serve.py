@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -50,6 +51,17 @@ def main() -> None:
 
     kb_module._Batch.__init__ = counting  # type: ignore[method-assign]
 
+    from postmortem_kb import plugin as plugin_module
+
+    converted = [0]
+    convert = plugin_module._converted
+
+    def converting(page: Any, config: Any, files: Any) -> Any:
+        converted[0] += 1  # a page's Markdown converted (not taken from the last build)
+        return convert(page, config, files)
+
+    plugin_module._converted = converting
+
     with tempfile.TemporaryDirectory(prefix="pmkb-serve-") as tmp:
         project = Path(tmp) / "kb"
         generate(project, args.size)
@@ -65,6 +77,7 @@ def main() -> None:
             started = time.perf_counter()
             build(config)
             first = time.perf_counter() - started
+            converted_first, converted[0] = converted[0], 0
 
             edited = sorted((project / "postmortems").rglob("*.md"))[0]
             text = edited.read_text(encoding="utf-8")
@@ -81,8 +94,14 @@ def main() -> None:
             config.plugins.on_shutdown()
 
     print(f"incidents: {args.size}")
-    print(f"first serve build: {first:6.1f} s, post-mortems parsed: {parsed[0]}")
-    print(f"rebuild after one edit: {second:6.1f} s, post-mortems parsed: {parsed[1]}")
+    print(
+        f"first serve build: {first:6.1f} s, post-mortems parsed: {parsed[0]}, "
+        f"pages converted: {converted_first}"
+    )
+    print(
+        f"rebuild after one edit: {second:6.1f} s, post-mortems parsed: {parsed[1]}, "
+        f"pages converted: {converted[0]}"
+    )
 
 
 if __name__ == "__main__":
