@@ -379,6 +379,8 @@ class _FedPage(Page):
     on a copy of this process taken once every file and page was known. A page takes the
     worker's result only if its Markdown is still what the worker converted (a plugin's
     ``on_page_markdown`` may have changed it); otherwise it is converted here, as usual.
+    Under ``mkdocs serve``, a page whose Markdown is what the last build converted takes
+    that conversion (:class:`_KeptConversions`).
     """
 
     def __init__(
@@ -397,13 +399,13 @@ class _FedPage(Page):
         done = self._feed.finished(uri)
         if not isinstance(done, _Converted) or done.markdown != self.markdown:
             self._feed.claim(uri)
-            kept = self._kept
-            if kept is None:
+            if self._kept is None:
                 super().render(config, files)
                 return
             assert self.markdown is not None
-            done = kept.get(uri, self.markdown) or _converted(self, config, files)
-            kept.keep(uri, done)
+            done = self._kept.get(uri, self.markdown) or _converted(self, config, files)
+        if self._kept is not None:
+            self._kept.keep(uri, done)
         for record in done.records:
             logging.getLogger(record.name).handle(record)
         self.content, self.toc = done.content, done.toc
@@ -469,15 +471,22 @@ class _KeptConversions:
     def get(self, uri: str, markdown: str) -> _Converted | None:
         """The last build's conversion of ``uri``, if it converted this ``markdown``."""
         done = self._last.get(uri)
-        if done is None or done.markdown != markdown:
-            return None
-        # the page's own copies: a plugin may change the table of contents it is given
-        anchors = None if done.anchors is None else set(done.anchors)
-        return dataclasses.replace(done, toc=copy.deepcopy(done.toc), anchors=anchors)
+        return _own_copy(done) if done is not None and done.markdown == markdown else None
 
     def keep(self, uri: str, done: _Converted) -> None:
         """Keep ``done`` for the next build (only what this build converted or kept is kept)."""
-        self._this[uri] = done
+        self._this[uri] = _own_copy(done)
+
+
+def _own_copy(done: _Converted) -> _Converted:
+    """``done`` with its own table of contents, anchors and links: a page takes them as they
+    are, and a plugin may change what a page has."""
+    return dataclasses.replace(
+        done,
+        toc=copy.deepcopy(done.toc),
+        anchors=None if done.anchors is None else set(done.anchors),
+        links=None if done.links is None else {uri: dict(v) for uri, v in done.links.items()},
+    )
 
 
 def _conversion_inputs(config: MkDocsConfig, files: Files) -> tuple[object, ...]:
