@@ -56,3 +56,30 @@ def test_bench_validate_prints_a_clean_row_per_size() -> None:
     assert lines[0].split() == ["files", "seconds", "cpu", "s", "peak", "MB", "tree", "MB", "exit"]
     row = lines[1].split()
     assert row[0] == "20" and row[-1] == "0"
+
+
+def test_profile_build_prints_self_time_by_package_and_the_top_functions() -> None:
+    lines = _run("profile_build.py", "20")
+    assert lines[0].startswith("one build, 20 incidents, the postmortems plugin: ")
+    assert lines[1] == "self time by package:"
+    end = lines.index("the 25 functions with the most self time:")
+    assert {"markdown", "jinja2", "mkdocs"} <= {line.split()[0] for line in lines[2:end]}
+    top = lines[end + 1 :]
+    assert len(top) == 25 and all(re.match(r"\s+\d+\.\d\d s\s+\d+\.\d %  \S+: ", t) for t in top)
+
+
+def test_profile_build_names_the_package_of_each_file() -> None:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from profile_build import package_of
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    site = "/venv/lib/python3.11/site-packages"
+    assert package_of("/work/plugins/postmortem_kb/pages.py") == "postmortem_kb"
+    assert package_of(f"{site}/markdown/treeprocessors.py") == "markdown"
+    assert package_of(f"{site}/material/plugins/search/plugin.py") == "material"
+    assert package_of(f"{site}/material/templates/partials/nav.html") == "<template>"
+    assert package_of(f"{site}/six.py") == "six"
+    assert package_of("/usr/lib/python3.11/html/parser.py") == "html"
+    assert package_of("/usr/lib/python3.11/shutil.py") == "shutil"
+    assert package_of("") == "<native>"
