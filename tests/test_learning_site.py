@@ -179,9 +179,18 @@ def test_follow_through_counts_overdue_per_owner(site: Path) -> None:
 def test_action_table_rows_are_filterable_and_overdue_marked(site: Path) -> None:
     doc = page(site, "actions/index.html")
     table = next(t for t in doc.iter("table") if "pmkb-actions" in t.attrs.get("class", ""))
-    assert table.attrs["data-pmkb-filters"] == "status owner priority overdue"
+    assert table.attrs["data-pmkb-filters"] == "status owner priority overdue pattern"
     rows = table.iter("tr")[1:]
     assert len(rows) == 11  # two per incident from the helper, minus replaced, plus ours
+    # each row can be filtered by its incident's patterns (a pattern page links here so)
+    patterns = {r.iter("a")[0].attrs["href"].split("/")[-2]: r.attrs["data-pattern"] for r in rows}
+    assert patterns == {
+        "2025-01-10-a": "cache-stampede",
+        "2025-02-20-b": "cache-stampede",
+        "2025-03-05-c": "cache-stampede",
+        "2025-04-15-d": "retry-storm",
+        "2024-06-02-e": "cache-stampede",
+    }
     overdue = [r for r in rows if r.attrs.get("class") == "pmkb-overdue"]
     assert [r.attrs["data-owner"] for r in overdue] == [
         "platform-team",

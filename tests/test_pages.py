@@ -404,13 +404,52 @@ def test_a_long_service_page_lists_the_newest_and_links_to_the_filtered_index() 
     assert "30 incident(s) affected this service." in api
     assert (
         "The newest 25 of 30 incidents; see [all of them in the incidents index]"
-        "(../../incidents/?service=api)." in api
+        "(../incidents/index.md?service=api)." in api
     )
     listed = re.findall(r'<a href="\.\./\.\./incidents/(i[0-9]+)/">', api)
     assert listed == [f"i{day:02d}" for day in range(29, 4, -1)]
     db = pages["services/db.md"]
     assert "2 incident(s) affected this service." in db and "The newest" not in db
     assert re.findall(r'<a href="\.\./\.\./incidents/(i[0-9]+)/">', db) == ["i01", "i00"]
+
+
+def test_a_pattern_page_lists_every_citing_incident_and_lesson_and_the_first_actions() -> None:
+    """30 incidents cite one pattern: all 30 with their statements and lessons; of their 60
+    action items, the 25 first (open ones first), and a link to all of them, filtered."""
+    done = ActionStatus.DONE
+    kb = knowledge_base(
+        [
+            incident(
+                f"i{day:02d}",
+                day,
+                statement=f"Cause number {day} was never reviewed.",
+                lessons=f"- Lesson number {day}.\n",
+                actions=(
+                    ActionItem(30, "A1", f"fix {day}", "team", Severity.P1, date(2030, 1, day + 1)),
+                    ActionItem(31, "A2", f"closed {day}", "team", Severity.P2, None, done),
+                ),
+            )
+            for day in range(30)
+        ],
+        PATTERNS,
+    )
+    page = generate(kb, link_style="directory")["patterns/dns.md"]
+    assert "- **Incidents:** 30 (30 as root cause, 0 as contributing factor)" in page
+    incidents = page[page.index("## Incidents\n") : page.index("## Action items\n")]
+    listed = re.findall(r'<a href="\.\./\.\./incidents/(i[0-9]+)/">', incidents)
+    assert listed == [f"i{day:02d}" for day in range(29, -1, -1)]  # every one, newest first
+    statements = re.findall(r"Cause number ([0-9]+) was never reviewed\.", incidents)
+    assert statements == [str(day) for day in range(29, -1, -1)]
+    actions = page[page.index("## Action items\n") : page.index("## Lessons learned\n")]
+    assert (
+        "25 of 60 action items, open ones first; see [all of them on the action items page]"
+        "(../actions.md?pattern=dns)." in actions
+    )
+    shown = re.findall(r"<td>(fix|closed) ([0-9]+)</td>", actions)
+    assert len(shown) == 25 and {kind for kind, _ in shown} == {"fix"}  # the open ones first
+    lessons = page[page.index("## Lessons learned\n") : page.index("## Co-occurring")]
+    found = re.findall(r"Lesson number ([0-9]+)\.", lessons)
+    assert found == [str(day) for day in range(29, -1, -1)]
 
 
 @given(st.text(alphabet=st.sampled_from("ab <>[]()`*_&|\\:#-1."), max_size=40))

@@ -380,11 +380,20 @@ def _tracked(ctx: SiteContext) -> tuple[ActionSummary, list[TrackedAction]]:
 def _actions_page(ctx: SiteContext, summary: ActionSummary, actions: list[TrackedAction]) -> str:
     """The action items page, rendered."""
     uri = ACTIONS
+    patterns: dict[str, str] = {}  # an incident's patterns, one filter value each
+
+    def patterns_of(incident_id: str) -> str:
+        if incident_id not in patterns:
+            pm = ctx.kb.incident(incident_id)
+            patterns[incident_id] = " ".join(pm.patterns) if pm is not None else ""
+        return patterns[incident_id]
+
     rows = [
         {
             "a": a,
             "href": ctx.html_href(uri, incident_uri(a.incident_id)),
             "owner_token": owner_token(a.owner),
+            "patterns": patterns_of(a.incident_id),
             "action": _plain(a.item.action),
             "link": _link_target(a.item.link),
         }
@@ -395,7 +404,7 @@ def _actions_page(ctx: SiteContext, summary: ActionSummary, actions: list[Tracke
         front_matter=_front_matter(title="Action items", search=SEARCH_EXCLUDE),
         summary=summary,
         rows=rows,
-        filters="status owner priority overdue",
+        filters="status owner priority overdue pattern",
         owners=summary.by_owner,
         csv_href=href(uri, ACTIONS_CSV),
         json_href=href(uri, ACTIONS_JSON),

@@ -675,14 +675,22 @@ def _actions(
 _LEADING_H1 = re.compile(r"\A\s*#\s[^\n]*\n?")
 
 PATTERN_LIST_LIMIT = 25
-"""Rows of each long list on a pattern or service page (incidents, action items, lessons): the
-newest incidents, the open action items first. The page says when a list is cut and links to
-the full listing (the incidents index filtered by the pattern or service, the action items page)."""
+"""Rows of a pattern page's action items (the open ones first) and of a service page's
+incidents (the newest): the page says when a list is cut and links to the full listing,
+filtered by the pattern or the service (the action items page, the incidents index). A
+pattern page lists every incident citing it and every lesson of those incidents."""
 
 
 def _filtered_index(ctx: SiteContext, from_uri: str, name: str, value: str) -> str:
     """A link to the incidents index with one filter set (Markdown sites: the plain index)."""
-    target = href(from_uri, "incidents/index.md", ctx.link_style)
+    return _filtered(ctx, from_uri, "incidents/index.md", name, value)
+
+
+def _filtered(ctx: SiteContext, from_uri: str, to_uri: str, name: str, value: str) -> str:
+    """A Markdown link's target: a filterable page with one filter set (Markdown sites: the
+    plain page). A link to the page's ``.md`` file, which MkDocs resolves (and checks), query
+    and all."""
+    target = href(from_uri, to_uri)
     if not ctx.html:
         return target
     return f"{target}?{urllib.parse.urlencode({name: value})}"
@@ -779,11 +787,9 @@ def _pattern_page(ctx: SiteContext, pattern_id: str, pattern: Pattern) -> str:
         pattern=pattern,
         body=_LEADING_H1.sub("", pattern.body),
         front_matter=_front_matter(title=pattern.title),
-        citations=citations[:PATTERN_LIST_LIMIT],
-        citations_total=len(citations),
+        citations=citations,
         limit=PATTERN_LIST_LIMIT,
-        all_incidents=_filtered_index(ctx, uri, "pattern", pattern_id),
-        all_actions=href(uri, "actions.md"),
+        all_actions=_filtered(ctx, uri, "actions.md", "pattern", pattern_id),
         as_root_cause=sum(1 for c in citations if c.role == "root cause"),
         first_seen=min(dates) if dates else None,
         last_seen=max(dates) if dates else None,
@@ -792,16 +798,11 @@ def _pattern_page(ctx: SiteContext, pattern_id: str, pattern: Pattern) -> str:
         actions=actions[:PATTERN_LIST_LIMIT],
         actions_total=len(actions),
         # HTML sites get both tables as HTML: Markdown tables were most of the page's cost
-        citations_table=(
-            _citations_table(ctx, uri, citations[:PATTERN_LIST_LIMIT])
-            if ctx.html and citations
-            else None
-        ),
+        citations_table=_citations_table(ctx, uri, citations) if ctx.html and citations else None,
         actions_table=(
             _actions_table(ctx, uri, actions[:PATTERN_LIST_LIMIT]) if ctx.html and actions else None
         ),
-        lessons=lessons[:PATTERN_LIST_LIMIT],
-        lessons_total=len(lessons),
+        lessons=lessons,
         co_occurring=co_occurring_patterns(ctx.graph, pattern_id),
         neighbourhood=_neighbourhood(ctx, f"pattern:{pattern_id}", uri),
         patterns=ctx.kb.patterns,

@@ -179,7 +179,7 @@ def test_incident_page_shows_header_card_and_related_incidents_whose_links_open(
 def test_a_pattern_query_preselects_the_incidents_index_filter(
     tab: Tab, export: dict[str, Any]
 ) -> None:
-    """Capped pattern pages link to `incidents/?pattern=<id>`: the index opens filtered."""
+    """`incidents/?pattern=<id>` (a link anyone can share) opens the index filtered."""
     citing: dict[str, set[str]] = {}
     for incident in export["incidents"]:
         for pattern_id in [*incident["root_causes"], *incident["contributing_factors"]]:
@@ -193,4 +193,26 @@ def test_a_pattern_query_preselects_the_incidents_index_filter(
     expect(tab.page.locator(".pmkb-count")).to_have_text(f"{len(titles)} of {total}")
     visible = {row.locator("td").nth(3).inner_text() for row in rows.all() if row.is_visible()}
     assert visible == titles
+    tab.assert_clean()
+
+
+def test_a_pattern_query_preselects_the_action_items_filter(
+    tab: Tab, export: dict[str, Any]
+) -> None:
+    """A pattern page whose action items are cut links to `actions/?pattern=<id>`: the action
+    items page opens showing the action items of the incidents citing that pattern."""
+    items: dict[str, list[str]] = {}
+    total = 0
+    for incident in export["incidents"]:
+        total += len(incident["action_items"])
+        for pattern_id in {*incident["root_causes"], *incident["contributing_factors"]}:
+            items.setdefault(pattern_id, []).extend(a["id"] for a in incident["action_items"])
+    pattern_id, ids = max(sorted(items.items()), key=lambda item: len(item[1]))
+    assert 1 < len(ids) < total  # a filter that shows something and hides something
+
+    tab.open(f"actions/?pattern={pattern_id}")
+    rows = tab.page.locator("table.pmkb-filterable tbody tr")
+    expect(tab.page.locator(".pmkb-count")).to_have_text(f"{len(ids)} of {total}")
+    visible = [row.locator("td").nth(1).inner_text() for row in rows.all() if row.is_visible()]
+    assert sorted(visible) == sorted(ids)
     tab.assert_clean()
