@@ -342,6 +342,16 @@ def test_search_leaves_out_related_incidents_and_listing_pages(site: Path) -> No
         n for n in page(site, f"incidents/{A}").iter("ul") if "pmkb-facts" in n.attrs.values()
     )
     assert facts.iter("li")[0].text() == "Severity: P2"
+    # a lesson is found on its incident, not on each pattern page it is shown on too
+    lesson = "review it against its consumers"
+    found = sorted(d["location"] for d in search["docs"] if lesson in d["text"])
+    assert found == [f"incidents/{n}/#lessons-learned" for n in (A, B, C)]  # sorted by date
+    assert not [d for d in search["docs"] if d["location"].endswith("/#lessons-learned_1")]
+    assert not [
+        d
+        for d in search["docs"]
+        if d["location"].startswith("patterns/") and "lessons" in d["location"]
+    ]
     pages = {d["location"].split("#")[0].split("/")[0] for d in search["docs"]}
     assert pages == {"", "incidents", "patterns"}  # home, incident and pattern pages only
     assert not [d for d in search["docs"] if d["location"] in ("incidents/", "patterns/")]

@@ -258,7 +258,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if is_sanitized_page(uri) or uri in AUTHOR_MARKDOWN_PAGES:
             html = sanitize(html)
         if uri.startswith("incidents/") and uri != "incidents/index.md":
-            html = _unsearched_related_heading(html)
+            html = _unsearched_heading(html, "related-incidents")
+        elif uri.startswith("patterns/") and uri != "patterns/index.md":
+            # each lesson is found on its incident's page; here it would make every pattern
+            # of that incident a hit too (as the action items would: they are not searched)
+            html = _unsearched_heading(html, "lessons-learned")
         return self._stash.defer(html)
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
@@ -604,17 +608,24 @@ def _generated_file(
     return file
 
 
-def _unsearched_related_heading(html: str) -> str:
-    """``html`` (an incident's content) with its "Related incidents" heading out of search.
+def _unsearched_heading(html: str, anchor: str) -> str:
+    """``html`` (a generated page's content) with the last ``h2`` whose id is ``anchor`` out
+    of the search index, and the text under it: mkdocs-material's search leaves out the
+    section of a heading marked ``data-search-exclude``, up to the next heading.
 
-    The list under it stays out of the index (a stashed block), so the heading alone would
-    be a section of its own in the index, with no text, on every incident. It is the page's
-    last ``h2`` (an author's section of the same name comes before it, and has another id).
+    On an incident, "Related incidents": the list under it is a stashed block, out of the
+    index already, and the heading alone would be a section with no text on every
+    incident. On a pattern page, "Lessons learned". An author's section of the same name
+    comes before the generated one, which then has the id ``{anchor}_1``.
 
-    >>> _unsearched_related_heading('<h2 id="related-incidents">Related incidents</h2>')
+    >>> _unsearched_heading('<h2 id="related-incidents">Related incidents</h2>', "related-incidents")
     '<h2 id="related-incidents" data-search-exclude>Related incidents</h2>'
+    >>> _unsearched_heading('<h2 id="related-incidents">R</h2><h2 id="related-incidents_1">R</h2>', "related-incidents")
+    '<h2 id="related-incidents">R</h2><h2 id="related-incidents_1" data-search-exclude>R</h2>'
+    >>> _unsearched_heading('<h2 id="impact">Impact</h2>', "related-incidents")
+    '<h2 id="impact">Impact</h2>'
     """
-    start = html.rfind('<h2 id="related-incidents')
+    start = html.rfind(f'<h2 id="{anchor}')  # the last: "{anchor}_1" if an author's came first
     if start < 0:
         return html
     end = html.index(">", start)
