@@ -305,12 +305,12 @@ class LoadInProgress:
 
 
 def _run_to_end(steps: Generator[None, None, _T]) -> _T:
-    """Resume ``steps`` after its one pause and return what it returns."""
-    try:
-        next(steps)
-    except StopIteration as done:
-        return cast(_T, done.value)
-    raise RuntimeError("the steps paused twice")
+    """Run ``steps`` through its pauses, if any are left, and return what it returns."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return cast(_T, done.value)
 
 
 @dataclass(frozen=True)
@@ -339,9 +339,8 @@ def validate(settings: Settings, *, only: Collection[str] | None = None) -> Vali
     outcomes then reflect their front matter only.
     """
     with _collector_paused():
-        steps = _scan_steps(settings, None, None if only is None else frozenset(only), lean=True)
-        next(steps)
-        scan = _run_to_end(steps)
+        fixed = None if only is None else frozenset(only)
+        scan = _run_to_end(_scan_steps(settings, None, fixed, lean=True))
     patterns = effective_patterns(scan.patterns, (c for _, c in scan.parsed))
     return Validation(
         settings=settings,
