@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import VALID_FRONT_MATTER, postmortem_text
+from conftest import VALID_BODY, VALID_FRONT_MATTER, postmortem_text
 from postmortem_kb import FileOutcome, FileRecord, KnowledgeBase, Level, Settings
 
 Writer = Callable[[Mapping[str, str]], Path]
@@ -151,3 +151,104 @@ def test_source_date_epoch_sets_today(
     root = write_project({})
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
     assert KnowledgeBase.load(Settings(root=root)).today == date(2023, 11, 14)
+
+
+# -- one run reports every problem: a broken front matter does not hide the body's ------------
+_BODY_PROBLEMS = (
+    VALID_BODY.replace(  # a row out of order (PM022), then a gap nothing explains (PM024)
+        "| 09:08 | Cache warmer started | chat |", "| 09:04 | Cache warmer started | chat |"
+    )
+    .replace("| 09:12 | Latency back", "| 09:40 | Latency back")
+    .replace("| 09:15 | Warmer", "| 09:45 | Warmer")
+    .replace(  # blaming language (PM060), a secret (PM070), personal data (PM071)
+        "- A cache flush is a deploy: review it against its consumers.",
+        "- Human error. Log: user=checkout password=hunter2-prod, mail jane.smith@gmail.com.",
+    )
+)
+
+
+def _codes_at(kb: KnowledgeBase, path: str) -> list[tuple[int, str]]:
+    return [(d.line, d.code) for d in kb.diagnostics if d.path == path]
+
+
+def test_a_front_matter_error_does_not_hide_the_body_and_privacy_rules(
+    write_project: Writer,
+) -> None:
+    broken = VALID_FRONT_MATTER.replace("severity: P2", "severity: P9")
+    root = write_project({"postmortems/bad.md": postmortem_text(broken, _BODY_PROBLEMS)})
+    lines = (root / "postmortems/bad.md").read_text().split("\n")
+    lesson = next(n for n, text in enumerate(lines, 1) if "Human error" in text)
+    row_04 = next(n for n, text in enumerate(lines, 1) if text.startswith("| 09:04"))
+    kb = load(root)
+    assert _codes_at(kb, "postmortems/bad.md") == [
+        (4, "PM004"),  # severity
+        (row_04, "PM022"),
+        (row_04 + 1, "PM024"),
+        (lesson, "PM060"),
+        (lesson, "PM070"),
+        (lesson, "PM071"),
+    ]
+    assert "hunter2" not in "".join(d.message for d in kb.diagnostics)
+    assert kb.incidents == ()
+    assert [r.outcome for r in kb.files] == [FileOutcome.FAILED]
+
+
+def test_the_same_problems_are_found_with_the_title_missing_or_no_front_matter_at_all(
+    write_project: Writer,
+) -> None:
+    no_title = VALID_FRONT_MATTER.replace("title: Checkout latency after cache flush\n", "")
+    root = write_project(
+        {
+            "postmortems/a-no-title.md": postmortem_text(no_title, _BODY_PROBLEMS),
+            "postmortems/b-no-front-matter.md": _BODY_PROBLEMS,
+            "postmortems/c-left-open.md": "---\ntitle: x\n" + _BODY_PROBLEMS,
+        }
+    )
+    kb = load(root)
+    scans = {"PM022", "PM024", "PM060", "PM070", "PM071"}
+    a = _codes_at(kb, "postmortems/a-no-title.md")
+    assert a[0] == (1, "PM003") and {code for _, code in a[1:]} == scans
+    # without a date, the timeline's times of day cannot be placed: no PM022/PM024 then
+    b = _codes_at(kb, "postmortems/b-no-front-matter.md")
+    assert b[0] == (1, "PM002") and {code for _, code in b[1:]} == scans - {"PM022", "PM024"}
+    # left open, the body cannot be told from the front matter: the whole-file scans only
+    c = {code for _, code in _codes_at(kb, "postmortems/c-left-open.md")}
+    assert c == {"PM002", "PM060", "PM070", "PM071"}
+    assert [r.outcome for r in kb.files] == [FileOutcome.FAILED] * 3
+
+
+def test_a_broken_file_still_counts_for_duplicate_ids_and_related_links(
+    write_project: Writer,
+) -> None:
+    broken = VALID_FRONT_MATTER.replace("severity: P2", "severity: P9")
+    linking = VALID_FRONT_MATTER + "related: [2025-03-14-checkout]\n"
+    root = write_project(
+        {
+            "postmortems/a/2025-03-14-checkout.md": postmortem_text(),
+            "postmortems/b/2025-03-14-checkout.md": postmortem_text(broken),  # same id
+            "postmortems/other.md": postmortem_text(linking),
+            "postmortems/links-to-broken.md": postmortem_text(
+                VALID_FRONT_MATTER + "related: [broken-one]\n"
+            ),
+            "postmortems/broken-one.md": postmortem_text(broken),
+        }
+    )
+    kb = load(root)
+    pm007 = sorted((d.path, d.message) for d in kb.diagnostics if d.code == "PM007")
+    assert pm007 == [
+        (
+            "postmortems/a/2025-03-14-checkout.md",
+            "duplicate incident id '2025-03-14-checkout': also used by "
+            "postmortems/b/2025-03-14-checkout.md; ids must be unique (rename the file or set "
+            "a distinct `id`)",
+        ),
+        (
+            "postmortems/b/2025-03-14-checkout.md",
+            "duplicate incident id '2025-03-14-checkout': also used by "
+            "postmortems/a/2025-03-14-checkout.md; ids must be unique (rename the file or set "
+            "a distinct `id`)",
+        ),
+    ]
+    # the broken incident exists: a link to it is not PM051 (its own errors fail the build)
+    assert [d for d in kb.diagnostics if d.code == "PM051"] == []
+    assert [pm.id for pm in kb.incidents] == ["links-to-broken", "other"]

@@ -40,6 +40,7 @@ __all__ = [
     "YScalar",
     "YSeq",
     "compose",
+    "opens_front_matter",
     "show",
     "split",
 ]
@@ -126,6 +127,11 @@ class Block:
 
 
 # -- splitting ---------------------------------------------------------------------------------
+def opens_front_matter(line: str) -> bool:
+    """``line`` is a front matter's opening delimiter (``---``)."""
+    return _DELIMITER.fullmatch(line) is not None
+
+
 def split(lines: list[str]) -> tuple[Block | None, list[Problem]]:
     """Find the front matter in a file's (newline-normalized, BOM-free) lines."""
     if not lines or not _DELIMITER.fullmatch(lines[0]):

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .model import Diagnostic, Level, Postmortem
+from .model import Diagnostic, Level, PartialPostmortem, Postmortem
 from .settings import Settings
 
 __all__ = ["check_blameless"]
@@ -274,7 +274,7 @@ def _without_overlaps(findings: Iterable[_Finding]) -> list[_Finding]:
     return sorted(kept, key=lambda f: (f.start, f.message))
 
 
-def _regions(pm: Postmortem, line_count: int) -> Iterator[tuple[int, int]]:
+def _regions(pm: Postmortem | PartialPostmortem, line_count: int) -> Iterator[tuple[int, int]]:
     """(first, last) file lines to scan: free-text front-matter values, then the body."""
     starts = sorted(set(pm.key_lines.values()))
     front_end = pm.body_line - 2  # the closing '---' sits just above the body
@@ -288,7 +288,7 @@ def _regions(pm: Postmortem, line_count: int) -> Iterator[tuple[int, int]]:
     yield pm.body_line, line_count
 
 
-def _rca_range(pm: Postmortem, line_count: int) -> tuple[int, int] | None:
+def _rca_range(pm: Postmortem | PartialPostmortem, line_count: int) -> tuple[int, int] | None:
     heading = pm.section("root cause analysis")
     if heading is None:
         return None
@@ -296,7 +296,9 @@ def _rca_range(pm: Postmortem, line_count: int) -> tuple[int, int] | None:
     return heading.line + 1, (min(later) - 1 if later else line_count)
 
 
-def check_blameless(pm: Postmortem, lines: Sequence[str], settings: Settings) -> list[Diagnostic]:
+def check_blameless(
+    pm: Postmortem | PartialPostmortem, lines: Sequence[str], settings: Settings
+) -> list[Diagnostic]:
     """PM060 warnings for one post-mortem; ``lines[0]`` is file line 1."""
     suggestions = dict(settings.blame_phrases)  # a mapping, or (phrase, suggestion) pairs
     matcher, lower_matcher, keys, words = _phrase_matcher(tuple(sorted(suggestions.items())))

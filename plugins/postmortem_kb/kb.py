@@ -34,8 +34,8 @@ from types import MappingProxyType
 from typing import Any, TypeVar, cast
 
 from .corpus import alias_table, check_corpus, effective_patterns, resolve_aliases
-from .model import Citations, Diagnostic, Level, Pattern, Postmortem, Status
-from .parse import parse_citations, parse_pattern, parse_postmortem
+from .model import Citations, Diagnostic, Level, PartialPostmortem, Pattern, Postmortem, Status
+from .parse import parse_citations, parse_for_checks, parse_pattern
 from .rules import check_postmortem
 from .settings import Settings
 
@@ -74,7 +74,7 @@ class FileRecord:
 
 # (relative path, file bytes, settings, today) -> (model, per-file diagnostics)
 ParseCache = MutableMapping[
-    tuple[str, bytes, Settings, date], tuple[Postmortem | None, tuple[Diagnostic, ...]]
+    tuple[str, bytes, Settings, date], tuple[Postmortem | Citations | None, tuple[Diagnostic, ...]]
 ]
 
 _IGNORED_NAMES = {
@@ -418,7 +418,11 @@ def _scan_steps(
         patterns=patterns,
         diagnostics=tuple(sorted(set(diagnostics))),
         files=tuple(records[k] for k in sorted(records)),
-        parsed=[(rel, pm) for rel, pm, _ in parsed if pm is not None],
+        parsed=[
+            (rel, pm)
+            for rel, pm, _ in parsed
+            if pm is not None and not (isinstance(pm, Citations) and not pm.complete)
+        ],
         published=published,
     )
 
@@ -492,9 +496,8 @@ def _start_files(
     def merge(fresh: list[_Result]) -> list[_Result]:
         for (index, rel, data), result in zip(todo, fresh, strict=True):
             results[index] = result
-            model = result[0]
-            if not isinstance(model, Citations):  # a cache serves full loads only
-                cache[(rel, data, settings, today)] = (model, result[1])
+            if not lean:  # a cache serves full loads only
+                cache[(rel, data, settings, today)] = result
         return [result for result in results if result is not None]
 
     return _Batch([(rel, data) for _, rel, data in todo], job), merge
@@ -540,11 +543,17 @@ def _read(rel: str, path: str, settings: Settings) -> bytes | _Result:
 
 def _parse_one(
     rel: str, data: bytes, settings: Settings, today: date, check: bool = True
-) -> tuple[Postmortem | None, tuple[Diagnostic, ...]]:
-    """Parse one post-mortem, and run the per-file rules on it unless ``check`` is off."""
-    pm, diags = parse_postmortem(data, rel, settings)
+) -> _Result:
+    """Parse one post-mortem, and run the per-file rules on it unless ``check`` is off.
+
+    A file whose front matter has errors is checked too, on what could be read of it,
+    and gives its incomplete citations (for the cross-file rules) instead of a model.
+    """
+    pm, diags = parse_for_checks(data, rel, settings)
     if pm is not None and check:
         diags = [*diags, *check_postmortem(pm, data, settings, today)]
+    if isinstance(pm, PartialPostmortem):
+        return pm.citations(), tuple(diags)
     return pm, tuple(diags)
 
 
@@ -579,7 +588,7 @@ def _run_one(item: _Item, job: _Job) -> _Result:
         citations, front = parse_citations(data, rel, job.settings)
         return citations, tuple(front)
     pm, diags = _parse_one(rel, data, job.settings, job.today, check)
-    if job.lean and pm is not None:
+    if job.lean and isinstance(pm, Postmortem):
         return pm.citations(), diags
     return pm, diags
 

@@ -27,6 +27,7 @@ __all__ = [
     "Diagnostic",
     "Impact",
     "Level",
+    "PartialPostmortem",
     "Pattern",
     "Postmortem",
     "Rollback",
@@ -208,11 +209,12 @@ class Citations:
 
     id: str
     path: str
-    status: Status
+    status: Status | None  # None only in an incomplete file's citations
     root_causes: tuple[str, ...]
     contributing_factors: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     key_lines: Mapping[str, int] = field(default_factory=_frozen)  # the cited keys' lines
+    complete: bool = True  # False: of a file whose front matter has errors (never published)
 
     @property
     def patterns(self) -> tuple[str, ...]:
@@ -335,6 +337,59 @@ class Postmortem:
     def duration(self) -> timedelta:
         """resolved − started, or mitigated − started while unresolved."""
         return (self.resolved or self.mitigated) - self.started
+
+
+@dataclass(frozen=True, slots=True)
+class PartialPostmortem:
+    """What could be read of a post-mortem whose front matter has errors.
+
+    The file is never published, but one run reports every problem of every file: the
+    body's rules, the privacy and blameless scans and the cross-file rules still run on
+    what is here. A value is None (or empty) when its key is missing or invalid, so a
+    rule that needs it stays silent rather than report a knock-on error.
+    """
+
+    path: str
+    id: str | None = None  # the file name's (or a valid ``id`` key's); None if neither is usable
+    status: Status | None = None
+    severity: Severity | None = None
+    timezone: str = "UTC"
+    authors: tuple[str, ...] = ()
+    started: datetime | None = None
+    detected: datetime | None = None
+    responded: datetime | None = None
+    escalated: datetime | None = None
+    mitigated: datetime | None = None
+    resolved: datetime | None = None
+    root_causes: tuple[str, ...] = ()
+    contributing_factors: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    sections: tuple[Section, ...] = ()
+    timeline: tuple[TimelineEvent, ...] = ()
+    whys: tuple[Why, ...] = ()
+    action_items: tuple[ActionItem, ...] = ()
+    key_lines: Mapping[str, int] = field(default_factory=_frozen)
+    body_line: int = 1
+
+    def section(self, key: str) -> Section | None:
+        """The contract section with canonical ``key`` (see :meth:`Postmortem.section`)."""
+        return next((s for s in self.sections if s.key == key), None)
+
+    def citations(self) -> Citations | None:
+        """Its citations for the cross-file rules (``complete`` False), if it has an id."""
+        if self.id is None:
+            return None
+        lines = self.key_lines
+        return Citations(
+            self.id,
+            self.path,
+            self.status,
+            self.root_causes,
+            self.contributing_factors,
+            self.related,
+            MappingProxyType({key: lines[key] for key in _CITING_KEYS if key in lines}),
+            complete=False,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,17 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo, available_timezones
 
-from ._frontmatter import Block, Node, YMap, YScalar, YSeq, compose, show, split
+from ._frontmatter import (
+    Block,
+    Node,
+    YMap,
+    YScalar,
+    YSeq,
+    compose,
+    opens_front_matter,
+    show,
+    split,
+)
 from ._markdown import (
     Row,
     Table,
@@ -48,6 +58,7 @@ from .model import (
     Diagnostic,
     Impact,
     Level,
+    PartialPostmortem,
     Pattern,
     Postmortem,
     Rollback,
@@ -71,6 +82,7 @@ __all__ = [
     "find_placeholders",
     "is_slug",
     "parse_citations",
+    "parse_for_checks",
     "parse_pattern",
     "parse_postmortem",
     "parse_timestamp",
@@ -709,11 +721,11 @@ class _Span:
     end: int
 
 
-M = TypeVar("M", Postmortem, Pattern)
+M = TypeVar("M")
 
 
 def _never_raising(
-    parse: Callable[[bytes, str, _Report], M | None], data: bytes, path: str
+    parse: Callable[[bytes, str, _Report], M], data: bytes, path: str
 ) -> tuple[M | None, list[Diagnostic]]:
     """Run one file parser; a bug in it surfaces as a diagnostic, never as an aborted build."""
     report = _Report(path)
@@ -730,6 +742,15 @@ def parse_postmortem(
     data: bytes, path: str, settings: Settings
 ) -> tuple[Postmortem | None, list[Diagnostic]]:
     """Parse one post-mortem file; never raises."""
+    pm, diagnostics = _never_raising(_parse_postmortem, data, path)
+    return (pm if isinstance(pm, Postmortem) else None), diagnostics
+
+
+def parse_for_checks(
+    data: bytes, path: str, settings: Settings
+) -> tuple[Postmortem | PartialPostmortem | None, list[Diagnostic]]:
+    """Like :func:`parse_postmortem`, but a file whose front matter has errors still gives
+    what could be read of it (a :class:`PartialPostmortem`), for the rules to check."""
     return _never_raising(_parse_postmortem, data, path)
 
 
@@ -746,19 +767,33 @@ def parse_citations(
     return (None if pm is None else pm.citations()), diagnostics
 
 
-def _parse_front_matter_only(data: bytes, path: str, report: _Report) -> Postmortem | None:
+def _parse_front_matter_only(
+    data: bytes, path: str, report: _Report
+) -> Postmortem | PartialPostmortem | None:
     return _parse_postmortem(data, path, report, body=False)
 
 
 def _parse_postmortem(
     data: bytes, path: str, report: _Report, body: bool = True
-) -> Postmortem | None:
+) -> Postmortem | PartialPostmortem | None:
     lines = _decode(data, report)
     if lines is None:
         return None
     mapping, block, usable = _front_matter(lines, report)
+    stem = _stem(path)
     if block is None:
-        return None  # without a closing delimiter the body cannot be located
+        # No front matter at all: the whole file is the body. Front matter left open: where
+        # the body starts is unknown, so only the whole-file scans (privacy, blame) run.
+        whole_body = body and not (lines and opens_front_matter(lines[0]))
+        parts = _parse_body(lines, 0, None, ZoneInfo("UTC"), report) if whole_body else _Body()
+        return PartialPostmortem(
+            path=path,
+            id=stem if is_slug(stem) else None,
+            sections=parts.sections,
+            timeline=parts.timeline,
+            whys=parts.whys,
+            action_items=parts.action_items,
+        )
     body_start = block.closing_line
     fields = _Fields(mapping, report, KNOWN_KEYS) if mapping is not None else None
 
@@ -784,9 +819,16 @@ def _parse_postmortem(
 
     parts = _parse_body(lines, body_start, day, zone, report) if body else _Body()
     if fields is None:
-        return None
-    built = _build(fields, path, zone, zone_name, day, parts, body_start + 1)
-    return built if usable else None
+        return PartialPostmortem(
+            path=path,
+            id=stem if is_slug(stem) else None,
+            sections=parts.sections,
+            timeline=parts.timeline,
+            whys=parts.whys,
+            action_items=parts.action_items,
+            body_line=body_start + 1,
+        )
+    return _build(fields, path, zone, zone_name, day, parts, body_start + 1, usable)
 
 
 @dataclass
@@ -805,8 +847,10 @@ def _build(
     day: date | None,
     body: _Body,
     body_line: int,
-) -> Postmortem | None:
-    """Convert every key, then assemble the model when the required ones are valid."""
+    usable: bool = True,
+) -> Postmortem | PartialPostmortem:
+    """Convert every key, then assemble the model when the required ones are valid (and the
+    front matter is ``usable``), else what could be read."""
     title = fields.string("title", True)
     fields.placeholders("title")
     severity = fields.choice("severity", Severity, True)
@@ -833,21 +877,28 @@ def _build(
     impact = fields.impact()
 
     stem = _stem(path)
-    incident_id = stem
+    incident_id: str | None = stem
     if "id" in fields.nodes:
         given = fields.string("id")
         if given is not None and not is_slug(given):
             fields.bad("id", fields.nodes["id"][1], _slug_message("id", given), code="PM006")
+            incident_id = None
         elif given is not None:
             incident_id = given
+        else:
+            incident_id = None
     elif not is_slug(stem):
         fields.invalid.add("id")
+        incident_id = None
         fields.report.error(
             "PM006", 1, 1, _slug_message("file name", stem) + ", or set 'id' in the front matter"
         )
 
+    started, detected, mitigated = stamps["started"], stamps["detected"], stamps["mitigated"]
     if (
-        fields.invalid & {*REQUIRED_KEYS, "id", "timezone"}
+        not usable
+        or fields.invalid & {*REQUIRED_KEYS, "id", "timezone"}
+        or incident_id is None
         or title is None
         or day is None
         or severity is None
@@ -856,11 +907,33 @@ def _build(
         or detection is None
         or services is None
         or root_causes is None
+        or started is None
+        or detected is None
+        or mitigated is None
     ):
-        return None
-    started, detected, mitigated = stamps["started"], stamps["detected"], stamps["mitigated"]
-    if started is None or detected is None or mitigated is None:
-        return None
+        return PartialPostmortem(
+            path=path,
+            id=incident_id,
+            status=status,
+            severity=severity,
+            timezone=zone_name,
+            authors=authors or (),
+            started=started,
+            detected=detected,
+            responded=stamps["responded"],
+            escalated=stamps["escalated"],
+            mitigated=mitigated,
+            resolved=stamps["resolved"],
+            root_causes=root_causes or (),
+            contributing_factors=factors or (),
+            related=related or (),
+            sections=body.sections,
+            timeline=body.timeline,
+            whys=body.whys,
+            action_items=body.action_items,
+            key_lines=MappingProxyType(dict(sorted(fields.key_lines.items()))),
+            body_line=body_line,
+        )
     return Postmortem(
         id=incident_id,
         path=path,

@@ -18,18 +18,22 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .blameless import check_blameless
-from .model import Diagnostic, Level, Postmortem, Severity, TimelineEvent
+from .model import Diagnostic, Level, PartialPostmortem, Postmortem, Severity, TimelineEvent
 from .privacy import check_privacy
 from .settings import Settings
 
 __all__ = ["RULES", "check_postmortem", "file_lines"]
 
 
+Checked = Postmortem | PartialPostmortem
+"""What the rules check: a whole post-mortem, or what could be read of a broken one."""
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """What every rule may read: the model, the file's lines, the settings and today."""
 
-    pm: Postmortem
+    pm: Checked
     lines: Sequence[str]  # lines[0] is file line 1
     settings: Settings
     today: date
@@ -51,7 +55,7 @@ def file_lines(data: bytes) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def _zone(pm: Postmortem) -> ZoneInfo:
+def _zone(pm: Checked) -> ZoneInfo:
     """The incident's zone, UTC when the name is unusable (parse reports that as PM004)."""
     try:
         return ZoneInfo(pm.timezone)
@@ -59,7 +63,7 @@ def _zone(pm: Postmortem) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _when(pm: Postmortem, moment: datetime) -> str:
+def _when(pm: Checked, moment: datetime) -> str:
     """A timestamp shown in the incident's zone, e.g. ``2025-03-14 09:12 CET``."""
     local = moment.astimezone(_zone(pm))
     shape = "%Y-%m-%d %H:%M:%S" if local.second else "%Y-%m-%d %H:%M"
@@ -109,7 +113,7 @@ def check_timestamp_order(ctx: Context) -> Iterator[Diagnostic]:
 
 
 # -- timeline ---------------------------------------------------------------------------
-def _timed(pm: Postmortem) -> list[tuple[TimelineEvent, datetime]]:
+def _timed(pm: Checked) -> list[tuple[TimelineEvent, datetime]]:
     """Timeline rows whose time parsed (an unparseable one is PM021, reported by the parser)."""
     return [(row, row.at) for row in pm.timeline if row.at is not None]
 
@@ -184,8 +188,8 @@ def check_timeline_span(ctx: Context) -> Iterator[Diagnostic]:
         return
     first, last = min(times), max(times)
     for key in ("started", "detected"):
-        moment: datetime = getattr(pm, key)
-        if not first <= moment <= last:
+        moment: datetime | None = getattr(pm, key)
+        if moment is not None and not first <= moment <= last:
             yield _diag(
                 ctx,
                 pm.key_lines.get(key, 1),
@@ -341,10 +345,9 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def check_postmortem(
-    pm: Postmortem, data: bytes, settings: Settings, today: date
-) -> list[Diagnostic]:
-    """Every per-file rule on one parsed post-mortem, sorted by line, column and code."""
+def check_postmortem(pm: Checked, data: bytes, settings: Settings, today: date) -> list[Diagnostic]:
+    """Every per-file rule on one parsed post-mortem (or what could be read of it), sorted
+    by line, column and code."""
     ctx = Context(pm, file_lines(data), settings, today)
     found: list[Diagnostic] = []
     for rule in RULES:
