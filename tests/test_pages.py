@@ -24,8 +24,10 @@ from postmortem_kb.model import (
     ActionItem,
     ActionStatus,
     Detection,
+    Impact,
     Pattern,
     Postmortem,
+    Rollback,
     Section,
     Severity,
     Status,
@@ -197,7 +199,7 @@ def test_incident_page_card_timeline_and_banner(site: dict[str, str]) -> None:
     """Card figures, elapsed times (negative before impact), decision marker, causal anchors."""
     page = site["incidents/a.md"]
     for line in (
-        "- **Duration:** 2 h 00 min",
+        "- **Duration (time to resolve):** 2 h 00 min",
         "- **Time to detect:** 4 min",
         "- **Time to respond:** —",
         "- **Root causes:** [DNS misconfiguration](../patterns/dns.md)",
@@ -217,6 +219,68 @@ def test_incident_page_card_timeline_and_banner(site: dict[str, str]) -> None:
         "<p>This post-mortem is a draft: its analysis and action items may still change.</p>\n"
         "</div>\n" in site["incidents/c.md"]
     )
+
+
+def _card_lines(page: str) -> list[str]:
+    """The card's fact lines of a Markdown incident page."""
+    card = page[page.index('<div class="pmkb-card') : page.index("</div>")]
+    return [line for line in card.splitlines() if line.startswith("- ")]
+
+
+def test_card_shows_every_figure_of_the_spec_and_the_front_matter_once() -> None:
+    """Duration, time to detect / respond / escalate / mitigate (the spec's order), rollback
+    and impact; a resolved incident's duration is its time to resolve, shown once."""
+    pm = replace(
+        incident("a", 0),
+        responded=T0 + timedelta(minutes=6),
+        escalated=T0 + timedelta(minutes=19),
+        rollback=Rollback.NOT_VIABLE,
+        impact=Impact(users_affected=3900, revenue_usd=91500.0, slo_budget_burned="64%"),
+    )
+    page = generate(knowledge_base([pm], PATTERNS))["incidents/a.md"]
+    assert _card_lines(page)[:13] == [
+        "- **Severity:** P1",
+        "- **Status:** final",
+        "- **Date:** 2025-01-01 (UTC)",
+        "- **Duration (time to resolve):** 2 h 00 min",
+        "- **Time to detect:** 4 min",
+        "- **Time to respond:** 2 min",
+        "- **Time to escalate:** 15 min",
+        "- **Time to mitigate:** 30 min",
+        "- **Detection:** monitoring",
+        "- **Rollback:** not-viable",
+        "- **Users affected:** 3,900",
+        "- **Revenue impact:** 91,500 USD",
+        "- **SLO budget burned:** 64%",
+    ]
+    assert "Time to resolve:" not in page
+
+
+def test_card_of_an_unresolved_incident_says_its_duration_runs_to_mitigation() -> None:
+    """No escalation, rollback or impact: no rows for them; no resolution: said so."""
+    pm = replace(incident("a", 0), resolved=None, status=Status.IN_REVIEW)
+    page = generate(knowledge_base([pm], PATTERNS))["incidents/a.md"]
+    assert _card_lines(page)[3:8] == [
+        "- **Duration (until mitigated):** 30 min",
+        "- **Time to detect:** 4 min",
+        "- **Time to respond:** —",
+        "- **Time to mitigate:** 30 min",
+        "- **Time to resolve:** — (not resolved yet)",
+    ]
+    assert "Rollback" not in page and "Users affected" not in page and "escalate" not in page
+    index = generate(knowledge_base([pm], PATTERNS))["incidents/index.md"]
+    assert "<th>Duration (start → resolved)</th></tr></thead>" in index
+    assert "<td>30 min (start → mitigated, unresolved)</td></tr>" in index
+
+
+def test_card_values_from_the_front_matter_are_escaped() -> None:
+    """A percentage string from the impact mapping is text, in HTML and in Markdown."""
+    pm = replace(incident("a", 0), impact=Impact(users_affected="<b>12%</b>"))
+    assert "- **Users affected:** &lt;b\\>12%&lt;/b\\>" in _card_lines(
+        generate(knowledge_base([pm], PATTERNS))["incidents/a.md"]
+    )
+    html = generate(knowledge_base([pm], PATTERNS), link_style="directory")["incidents/a.md"]
+    assert "<li><strong>Users affected:</strong> &lt;b&gt;12%&lt;/b&gt;</li>" in html
 
 
 def test_incident_chrome_is_html_on_a_mkdocs_site() -> None:

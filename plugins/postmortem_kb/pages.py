@@ -36,7 +36,7 @@ from . import escape
 from .escape import Safe
 from .graph import build_graph, co_occurring_patterns, pattern_reach, related_incidents, to_json
 from .kb import KnowledgeBase
-from .model import ActionItem, Pattern, Postmortem, Status, TimelineEvent
+from .model import ActionItem, Impact, Pattern, Postmortem, Status, TimelineEvent
 from .sanitize import sanitize
 
 if TYPE_CHECKING:
@@ -509,8 +509,58 @@ def _pattern_title(ctx: SiteContext, pattern_id: str) -> str:
     return pattern.title if pattern is not None else pattern_id
 
 
+def _duration_rows(pm: Postmortem) -> list[tuple[str, str]]:
+    """The card's durations, in the spec's order (duration, detect, respond, escalate,
+    mitigate, resolve).
+
+    The spec defines the duration of a resolved incident as its time to resolve: one row
+    says both rather than showing the same figure twice. Unresolved, the duration runs to
+    mitigation, and the time to resolve says there is none yet.
+    """
+    resolved = pm.resolved is not None
+    label = "Duration (time to resolve)" if resolved else "Duration (until mitigated)"
+    rows: list[tuple[str, str]] = [
+        (label, format_duration(pm.duration)),
+        ("Time to detect", format_duration(pm.time_to_detect)),
+        ("Time to respond", format_duration(pm.time_to_respond)),
+    ]
+    if pm.escalated is not None:
+        rows.append(("Time to escalate", format_duration(pm.time_to_escalate)))
+    rows.append(("Time to mitigate", format_duration(pm.time_to_mitigate)))
+    if not resolved:
+        rows.append(("Time to resolve", "— (not resolved yet)"))
+    return rows
+
+
+def _amount(value: float) -> str:
+    """A number with thousands separators, cents only when there are some.
+
+    >>> _amount(7400.0), _amount(1234.5), _amount(3900)
+    ('7,400', '1,234.50', '3,900')
+    """
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _impact_rows(ctx: SiteContext, impact: Impact | None) -> list[tuple[str, str]]:
+    """The front matter's ``impact`` figures that are set."""
+    if impact is None:
+        return []
+    t = ctx.text
+    rows: list[tuple[str, str]] = []
+    users = impact.users_affected
+    if users is not None:
+        shown = _amount(users) if isinstance(users, int | float) else users
+        rows.append(("Users affected", t(shown)))
+    if impact.revenue_usd is not None:
+        rows.append(("Revenue impact", t(f"{_amount(impact.revenue_usd)} USD")))
+    if impact.slo_budget_burned is not None:
+        rows.append(("SLO budget burned", t(impact.slo_budget_burned)))
+    return rows
+
+
 def _incident_card(ctx: SiteContext, pm: Postmortem, uri: str) -> Safe:
-    """The header card: severity, status, date, durations, detection, services, people, causes."""
+    """The header card: severity, status, date, durations, detection, rollback, impact,
+    services, people, causes, action items."""
     t = ctx.text
 
     def patterns(ids: Iterable[str]) -> str:
@@ -520,12 +570,13 @@ def _incident_card(ctx: SiteContext, pm: Postmortem, uri: str) -> Safe:
         ("Severity", t(pm.severity)),
         ("Status", t(pm.status)),
         ("Date", f"{t(pm.date)} ({t(pm.timezone)})"),
-        ("Duration", format_duration(pm.duration)),
-        ("Time to detect", format_duration(pm.time_to_detect)),
-        ("Time to respond", format_duration(pm.time_to_respond)),
-        ("Time to mitigate", format_duration(pm.time_to_mitigate)),
-        ("Time to resolve", format_duration(pm.time_to_resolve)),
+        *_duration_rows(pm),
         ("Detection", t(pm.detection)),
+    ]
+    if pm.rollback is not None:
+        rows.append(("Rollback", t(pm.rollback)))
+    rows += _impact_rows(ctx, pm.impact)
+    rows += [
         ("Services", ", ".join(ctx.a(uri, service_uri(s), s) for s in pm.services)),
         ("Authors", t(", ".join(pm.authors))),
         ("Root causes", patterns(pm.root_causes)),
@@ -614,6 +665,12 @@ def _incident_page(ctx: SiteContext, pm: Postmortem) -> str:
     )
 
 
+def _index_duration(pm: Postmortem) -> str:
+    """An incident table's duration cell: start to resolution, or to mitigation (said so)."""
+    shown = format_duration(pm.duration)
+    return shown if pm.resolved is not None else f"{shown} (start → mitigated, unresolved)"
+
+
 def _incident_rows(
     ctx: SiteContext, from_uri: str, incidents: Iterable[Postmortem]
 ) -> list[dict[str, Any]]:
@@ -627,7 +684,7 @@ def _incident_rows(
                 "year": str(pm.date.year),
                 "services": " ".join(pm.services),
                 "patterns": " ".join(pm.patterns),
-                "duration": format_duration(pm.duration),
+                "duration": _index_duration(pm),
             }
         )
     return rows

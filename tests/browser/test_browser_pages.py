@@ -14,15 +14,16 @@ from browser.browser_kit import REPO, Tab, subprocess_env
 
 pytestmark = pytest.mark.browser
 
+# the card of a resolved incident, with an escalation: its duration is its time to resolve
 CARD_LABELS = [
     "Severity",
     "Status",
     "Date",
-    "Duration",
+    "Duration (time to resolve)",
     "Time to detect",
     "Time to respond",
+    "Time to escalate",
     "Time to mitigate",
-    "Time to resolve",
     "Detection",
     "Services",
     "Authors",
@@ -126,10 +127,17 @@ def related_ids(path: str) -> list[str]:
 def test_incident_page_shows_header_card_and_related_incidents_whose_links_open(
     tab: Tab, export: dict[str, Any]
 ) -> None:
-    # the first incident of the busiest pattern with two related incidents or more
+    # the first resolved and escalated incident of the busiest pattern with two related
+    # incidents or more
     pattern = busiest_pattern(export)
     cited = {*pattern["incidents"], *pattern["contributing_to"]}
-    candidates = [i for i in export["incidents"] if i["id"] in cited]
+    candidates = [
+        i
+        for i in export["incidents"]
+        if i["id"] in cited
+        and i["time_to_resolve"] is not None
+        and i["time_to_escalate"] is not None
+    ]
     incident, related = next(
         (i, ids)
         for i in sorted(candidates, key=lambda i: i["id"])
@@ -145,8 +153,9 @@ def test_incident_page_shows_header_card_and_related_incidents_whose_links_open(
     assert shown["Severity"] == incident["severity"]
     assert shown["Status"] == incident["status"]
     assert shown["Date"] == f"{incident['date']} ({incident['timezone']})"
-    assert minutes(shown["Duration"]) == incident["duration"]
-    for label in ("detect", "respond", "mitigate", "resolve"):
+    duration = minutes(shown["Duration (time to resolve)"])
+    assert duration == incident["duration"] == incident["time_to_resolve"]
+    for label in ("detect", "respond", "escalate", "mitigate"):
         assert minutes(shown[f"Time to {label}"]) == incident[f"time_to_{label}"], label
     assert shown["Detection"] == incident["detection"]
     assert shown["Services"] == ", ".join(incident["services"])
