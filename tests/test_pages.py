@@ -345,6 +345,26 @@ def test_undefined_pattern_gets_a_generated_page(site: dict[str, str]) -> None:
     assert "| contributing factor | statement of b |" in page
 
 
+def test_pattern_page_says_whose_root_cause_statement_a_row_shows(site: dict[str, str]) -> None:
+    """The statement column is the incident's own root cause: its header says so, and a page
+    with contributing-factor rows says that their statement is about another cause."""
+    header = "| Date | Severity | Incident | Cited as | The incident's root-cause statement |\n"
+    note = (
+        "The last column is each incident's own root-cause statement (the last of its whys). "
+        "Where\nan incident cites this pattern as a contributing factor, that statement is about "
+        "its root\ncause, not about this pattern.\n\n" + header
+    )
+    assert note in site["patterns/retry.md"]
+    assert header in site["patterns/dns.md"] and "The last column" not in site["patterns/dns.md"]
+    kb = knowledge_base([incident("b", 10, ["dns"], contributing=["retry"])], PATTERNS)
+    html = generate(kb, link_style="directory")["patterns/retry.md"]
+    assert (
+        "<thead><tr><th>Date</th><th>Severity</th><th>Incident</th><th>Cited as</th>"
+        "<th>The incident's root-cause statement</th></tr></thead>\n"
+    ) in html
+    assert "about its root\ncause, not about this pattern." in html
+
+
 def test_patterns_index_ranks_by_count_then_reach(site: dict[str, str]) -> None:
     """Most frequent first; undefined patterns flagged."""
     rows = [line for line in site["patterns/index.md"].splitlines() if line.startswith("| [")]

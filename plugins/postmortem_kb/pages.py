@@ -785,6 +785,12 @@ def _table(head: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return f"<table>\n<thead><tr>{th}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n"
 
 
+ROOT_CAUSE_HEADER = "The incident's root-cause statement"
+"""The header over a pattern page's root-cause statements: each is its incident's own (the
+last why), about the incident's root causes even where it cites the pattern as a
+contributing factor."""
+
+
 def _citations_table(ctx: SiteContext, uri: str, citations: Sequence[Citation]) -> Safe:
     """A pattern's citing incidents with their root-cause statements, as searched HTML."""
     t = ctx.text
@@ -798,7 +804,7 @@ def _citations_table(ctx: SiteContext, uri: str, citations: Sequence[Citation]) 
         )
         for c in citations
     ]
-    head = ("Date", "Severity", "Incident", "Cited as", "Root-cause statement")
+    head = ("Date", "Severity", "Incident", "Cited as", ROOT_CAUSE_HEADER)
     return ctx.raw(_table(head, rows), searched=True)
 
 
@@ -848,6 +854,7 @@ def _pattern_page(ctx: SiteContext, pattern_id: str, pattern: Pattern) -> str:
         limit=PATTERN_LIST_LIMIT,
         all_actions=_filtered(ctx, uri, "actions.md", "pattern", pattern_id),
         as_root_cause=sum(1 for c in citations if c.role == "root cause"),
+        root_cause_header=ROOT_CAUSE_HEADER,
         first_seen=min(dates) if dates else None,
         last_seen=max(dates) if dates else None,
         recurrence=_recurrence_days(dates),
