@@ -133,6 +133,29 @@ def test_phrase_across_white_space_and_only_on_word_boundaries() -> None:
     assert positions(body) == [(8, 8), (9, 23)]
 
 
+def test_a_phrase_split_by_a_paragraph_line_break_is_flagged_where_it_starts() -> None:
+    body = [
+        "## Summary",
+        "The outage was caused by human",  # line 8: the phrase starts here
+        "error during the change.",
+        "It was not human",  # denied, across the break too
+        "error that broke it.",
+        "- the list names a human",
+        "- error budget item",  # a new list item, not the same paragraph
+        "the cause was careless <!-- blameless: ignore -->",
+        "ness of nobody",  # the line above opted out
+    ]
+    assert scan(body) == [
+        (
+            8,
+            26,
+            'blaming language "human error": describe the conditions that made the action '
+            "possible (missing guard rail, unclear runbook, misleading UI) (or opt the line out "
+            "with `<!-- blameless: ignore -->`)",
+        )
+    ]
+
+
 def test_possessive_fault_but_not_engineering_terms() -> None:
     body = [
         "## Summary",

@@ -497,3 +497,102 @@ def test_end_to_end_line_numbers_survive_bom_and_crlf() -> None:
     assert [(d.line, d.column, d.code) for d in found] == [
         (line_of(text, "It was human error"), 8, "PM060")
     ]
+
+
+# -- markers: `Gap:` needs its explanation, emphasis is allowed ----------------------------
+@pytest.mark.parametrize(
+    ("event", "explained"),
+    [
+        ("Gap: waited for the vendor's answer", True),
+        ("Caches warm (gap: waited for the vendor)", True),
+        ("**Gap:** waited for the vendor", True),
+        ("_Gap:_ waited for the vendor", True),
+        ("Fix deployed. Gap:", False),  # no explanation after it
+        ("Gap:   ", False),
+        ("Stopgap: fix deployed", False),  # not the word
+        ("Fix deployed", False),
+    ],
+)
+def test_pm024_gap_is_the_word_followed_by_an_explanation(event: str, explained: bool) -> None:
+    timeline = (*TIMELINE[:5], row(25, "09:30", event, "Grafana"))
+    found = codes(check(make_pm(timeline=timeline, resolved=at(9, 30))), "PM024")
+    assert found == ([] if explained else [(25, 1, Level.ERROR)])
+
+
+@pytest.mark.parametrize(
+    ("event", "decision"),
+    [
+        ("Decision: roll back", True),
+        ("decision: roll back", True),
+        ("**Decision:** roll back", True),
+        ("*Decision*: roll back", True),
+        ("We made a decision: roll back", False),  # it must start the Event
+    ],
+)
+def test_pm025_a_decision_starts_the_event_emphasis_allowed(event: str, decision: bool) -> None:
+    timeline = (*NO_DECISION[:3], replace(NO_DECISION[3], event=event), *NO_DECISION[4:])
+    found = codes(check(make_pm(severity=Severity.P1, timeline=timeline)), "PM025")
+    assert found == ([] if decision else [(18, 1, Level.WARNING)])
+
+
+# -- parser details the rules depend on ------------------------------------------------------
+def parsed(text: str) -> list[Diagnostic]:
+    """What parsing alone reports of ``text``."""
+    return parse_postmortem(text.encode("utf-8"), PATH, Settings())[1]
+
+
+@pytest.mark.parametrize("zone", ["localtime", "posixrules", "posix/Europe/Berlin", "Mars/Base"])
+def test_pm004_a_time_zone_must_be_an_iana_name_whatever_the_host_has(zone: str) -> None:
+    text = postmortem_text(VALID_FRONT_MATTER.replace("timezone: UTC", f"timezone: {zone}"))
+    (found,) = parsed(text)
+    assert (found.line, found.column, found.code) == (7, 11, "PM004")
+    assert found.message.startswith(
+        f"timezone must be an IANA time zone name like Europe/Berlin or UTC (got '{zone}')"
+    )
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/Argentina/Buenos_Aires", "UTC", "CET"])
+def test_iana_names_are_accepted(zone: str) -> None:
+    text = postmortem_text(VALID_FRONT_MATTER.replace("timezone: UTC", f"timezone: {zone}"))
+    assert [d.code for d in parsed(text) if d.code == "PM004"] == []
+
+
+def test_pm010_a_heading_inside_an_html_comment_is_no_heading() -> None:
+    commented = VALID_BODY.replace(
+        "## What Went Well", "<!--\n## Impact\nkept for later\n-->\n\n## What Went Well"
+    ).replace("## Detection and Response", "## Detection and Response <!-- ## Impact -->")
+    assert run_file(postmortem_text(body=commented)) == []
+
+
+def test_pm011_placeholders_left_in_tags() -> None:
+    text = postmortem_text(VALID_FRONT_MATTER + "tags: [checkout, '[tag]']\n")
+    assert [(d.line, d.column, d.code, d.message) for d in parsed(text)] == [
+        (16, 18, "PM011", "tags still holds the template placeholder '[tag]'; replace it")
+    ]
+
+
+def test_pm040_an_action_items_table_without_rows() -> None:
+    body = VALID_BODY.replace(
+        "| A1 | Warm the cache after every flush | platform-team | P2 | 2025-04-30 | done |\n", ""
+    )
+    text = postmortem_text(body=body)
+    lines = text.split("\n")
+    header = next(n for n, line in enumerate(lines, 1) if line.startswith("| ID | Action"))
+    assert [(d.line, d.code, d.message) for d in parsed(text)] == [
+        (header, "PM040", "action items table has no rows; add one row per follow-up action")
+    ]
+
+
+def test_evidence_or_a_source_hidden_in_an_html_comment_does_not_count() -> None:
+    body = VALID_BODY.replace("Evidence: job log.", "<!-- Evidence: job log. -->").replace(
+        "| 09:05 | On-call engineer acknowledges | pager |",
+        "| 09:05 | On-call engineer acknowledges | <!-- pager --> |",
+    )
+    text = postmortem_text(body=body)
+    lines = text.split("\n")
+    why_2 = next(n for n, line in enumerate(lines, 1) if line.startswith("2. Every request"))
+    row_0905 = next(n for n, line in enumerate(lines, 1) if line.startswith("| 09:05"))
+    assert [(line, code) for line, _, code, _ in run_file(text)] == [
+        (row_0905, "PM023"),
+        (why_2, "PM031"),
+    ]

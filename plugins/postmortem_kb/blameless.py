@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from .model import Diagnostic, Level, PartialPostmortem, Postmortem
 from .settings import Settings
@@ -203,8 +204,35 @@ def _phrases(
         yield _Finding(
             match.start(),
             match.end(),
-            f'blaming language "{match.group(0)}": {suggestions[phrase]}',
+            f'blaming language "{" ".join(match.group(0).split())}": {suggestions[phrase]}',
         )
+
+
+# A line that starts a block of its own (list item, heading, quote, table row) does not
+# continue the paragraph of the line above it.
+_STARTS_BLOCK = re.compile(r"[ \t]*(?:[-*+][ \t]|\d{1,9}[.)][ \t]|#|>|\|)")
+
+
+def _wrapped_phrases(
+    region: Sequence[tuple[int, str]],
+    matcher: re.Pattern[str],
+    keys: Mapping[str, str],
+    suggestions: Mapping[str, str],
+) -> Iterator[tuple[int, _Finding]]:
+    """Phrases a paragraph's line break splits ("human" / "error"): (line, finding) each,
+    on the line where the phrase starts."""
+    for (number, text), (following, after) in pairwise(region):
+        if (
+            following != number + 1
+            or not text.strip()
+            or not after.strip()
+            or text.lstrip().startswith("|")
+            or _STARTS_BLOCK.match(after)
+        ):
+            continue
+        for finding in _phrases(f"{text}\n{after}", matcher, keys, suggestions):
+            if finding.start < len(text) < finding.end:
+                yield number, finding
 
 
 def _key_of(found: str, keys: Mapping[str, str]) -> str:
@@ -346,6 +374,10 @@ def check_blameless(
         ]
     if not (may_phrase or may_fault or named):
         return diagnostics
+    wrapped: dict[int, list[_Finding]] = {}
+    if may_phrase:
+        for number, finding in _wrapped_phrases(region, matcher, keys, suggestions):
+            wrapped.setdefault(number, []).append(finding)
     for number, text in region:
         findings: list[_Finding] = []
         # most lines hold no phrase and no "fault": a case-sensitive search of the
@@ -365,6 +397,7 @@ def check_blameless(
             findings.extend(_fault(text))
         if named and rca is not None and rca[0] <= number <= rca[1]:
             findings.extend(_names(text, named))
+        findings.extend(wrapped.get(number, ()))
         if not findings:
             continue
         diagnostics.extend(

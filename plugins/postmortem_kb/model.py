@@ -12,6 +12,7 @@ makes every duration absolute. Convert with :meth:`Postmortem.local` for display
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -146,13 +147,19 @@ class TimelineEvent:
 
     @property
     def is_decision(self) -> bool:
-        """A decision point: the Event starts with ``Decision:``."""
-        return self.event.lstrip().lower().startswith("decision:")
+        """A decision point: the Event starts with ``Decision:`` (in bold or italics too)."""
+        return _DECISION.match(self.event) is not None
 
     @property
     def explains_gap(self) -> bool:
-        """The Event explains the gap before this row with ``Gap:``."""
-        return "gap:" in self.event.lower()
+        """The Event explains the gap before this row: ``Gap:`` followed by the explanation
+        (the word itself: ``Stopgap:`` is not it)."""
+        return _GAP.search(self.event) is not None
+
+
+# Emphasis may wrap the marker: "**Decision:** roll back", "_Gap:_ waiting for the vendor".
+_DECISION = re.compile(r"\s*[*_]*decision[*_]*:", re.IGNORECASE)
+_GAP = re.compile(r"(?<![^\W_])gap[*_]*:[*_]*\s*[^\s*_]", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
 from functools import cache, lru_cache
+from importlib.resources import files
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeVar
@@ -391,13 +392,19 @@ def _shown(naive: datetime) -> str:
 
 
 @cache
-def _zone_names() -> tuple[str, ...]:
-    return tuple(sorted(available_timezones()))
+def _zone_names() -> frozenset[str]:
+    """Every IANA zone name, as the ``tzdata`` package lists them: the same on every host
+    (the system's zone folder also holds ``localtime``, this host's zone, and more)."""
+    try:
+        listed = files("tzdata").joinpath("zones").read_text(encoding="utf-8").split()
+    except (ModuleNotFoundError, OSError):  # pragma: no cover - tzdata is a dependency
+        listed = [*available_timezones() - {"localtime", "posixrules", "posix", "right"}]
+    return frozenset(listed)
 
 
 def _zone(name: str) -> ZoneInfo | None:
     """The IANA zone called ``name``, or None (no paths, no files outside the tz database)."""
-    if not _ZONE_NAME.fullmatch(name) or name.startswith(("-", "+")):
+    if name not in _zone_names() or not _ZONE_NAME.fullmatch(name):
         return None
     try:
         return ZoneInfo(name)
@@ -805,7 +812,9 @@ def _parse_postmortem(
         if zone_node is not None:
             found = _zone(zone_node.text.strip())
             if found is None:
-                close = difflib.get_close_matches(zone_node.text.strip(), _zone_names(), n=1)
+                close = difflib.get_close_matches(
+                    zone_node.text.strip(), sorted(_zone_names()), n=1
+                )
                 hint = f" did you mean {close[0]!r}?" if close else ""
                 fields.bad(
                     "timezone",
@@ -874,6 +883,7 @@ def _build(
     factors = fields.strings("contributing_factors", slugs="pattern id")
     related = fields.strings("related", slugs="incident id")
     tags = fields.strings("tags")
+    fields.placeholders("tags")
     impact = fields.impact()
 
     stem = _stem(path)
@@ -988,7 +998,7 @@ def _parse_body(
     if "root cause analysis" in first:
         span = first["root cause analysis"]
         body.whys = tuple(
-            Why(item.index + 1, item.text, tuple(_evidence(item.text, references)))
+            Why(item.index + 1, item.text, tuple(_evidence(_uncommented(item.text), references)))
             for item in first_ordered_list(lines, span.start, span.end, fenced)
         )
     if "action items" in first:
@@ -1002,10 +1012,16 @@ def _sections(lines: list[str], start: int, fenced: list[int]) -> tuple[list[_Sp
     """Every level-2 section, and the index of a level-1 heading before the first of them."""
     heads: list[tuple[int, str]] = []
     title_index: int | None = None
+    in_comment = False  # a heading inside an HTML comment is no heading
     for index in range(start, len(lines)):
-        if "#" not in lines[index] or fenced[index]:
+        line = lines[index]
+        if fenced[index]:
+            continue
+        if in_comment or "<!--" in line:
+            line, in_comment = _mask_comments(line, in_comment)
+        if "#" not in line:
             continue  # every heading holds a "#"
-        found = heading(lines[index])
+        found = heading(line)
         if found is None:
             continue
         if found.level == 2:
@@ -1290,6 +1306,14 @@ def _timeline_time(
 _EVIDENCE = re.compile(r"\bevidence[*_]*[ \t]*:[*_]*[ \t]*(\S.*)", re.IGNORECASE)
 
 
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+
+
+def _uncommented(text: str) -> str:
+    """``text`` without its HTML comments (which readers never see)."""
+    return _COMMENT.sub("", text) if "<!--" in text else text
+
+
 def _evidence(text: str, references: Mapping[str, str]) -> list[str]:
     """Link targets and ``Evidence:`` texts of one why."""
     found = link_targets(text, dict(references))
@@ -1310,6 +1334,13 @@ def _actions(
     if parsed is None:
         return ()
     table, header = parsed
+    if not table.rows:
+        report.error(
+            "PM040",
+            table.header.index + 1,
+            1,
+            "action items table has no rows; add one row per follow-up action",
+        )
     return tuple(
         _action_item(row, header, row.index in placeholder_lines, report)
         for row in table.rows

@@ -11,6 +11,7 @@ and returns diagnostics; :func:`check_postmortem` runs them all and sorts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -133,10 +134,13 @@ def check_timeline_order(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+
+
 def check_timeline_sources(ctx: Context) -> Iterator[Diagnostic]:
     """PM023: every row names its Source (the evidence for the event)."""
     for row in ctx.pm.timeline:
-        if not row.source.strip():
+        if not _COMMENT.sub("", row.source).strip():  # a comment alone renders as nothing
             yield _diag(
                 ctx,
                 row.line,
