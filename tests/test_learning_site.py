@@ -179,7 +179,7 @@ def test_follow_through_counts_overdue_per_owner(site: Path) -> None:
 def test_action_table_rows_are_filterable_and_overdue_marked(site: Path) -> None:
     doc = page(site, "actions/index.html")
     table = next(t for t in doc.iter("table") if "pmkb-actions" in t.attrs.get("class", ""))
-    assert table.attrs["data-pmkb-filters"] == "status owner priority overdue pattern"
+    assert table.attrs["data-pmkb-filters"] == "status owner priority overdue pattern incident"
     rows = table.iter("tr")[1:]
     assert len(rows) == 11  # two per incident from the helper, minus replaced, plus ours
     # each row can be filtered by its incident's patterns (a pattern page links here so)
@@ -198,6 +198,53 @@ def test_action_table_rows_are_filterable_and_overdue_marked(site: Path) -> None
         "sre\u00a0team",
     ]
     assert all(r.attrs["data-overdue"] == "yes" and "overdue" in r.text() for r in overdue)
+    # the incident filter (an incident page links to it): one value per row, its id
+    assert {r.iter("a")[0].attrs["href"].split("/")[-2] for r in rows} == {
+        r.attrs["data-incident"] for r in rows
+    }
+
+
+def _scroll_box(doc: Node, table_class: str) -> list[str]:
+    """The classes of a table's two parents, outermost first."""
+    found: list[str] = []
+
+    def walk(node: Node, parents: list[Node]) -> None:
+        for child in node.children:
+            if isinstance(child, Node):
+                if child.tag == "table" and table_class in child.attrs.get("class", "").split():
+                    found.extend(p.attrs.get("class", "") for p in parents[-2:])
+                walk(child, [*parents, child])
+
+    walk(doc, [])
+    return found
+
+
+def test_filterable_tables_sit_in_materials_scrolling_box(site: Path) -> None:
+    """Material wraps a table without a class in a scrolling box when the page loads; the
+    filterable tables (which have a class) come in the same box, so that they scroll inside
+    it rather than widen the page."""
+    box = ["md-typeset__scrollwrap", "md-typeset__table"]
+    assert _scroll_box(page(site, "actions/index.html"), "pmkb-actions") == box
+    assert _scroll_box(page(site, "incidents/index.html"), "pmkb-filterable") == box
+    assert _scroll_box(page(site, "services/checkout/index.html"), "pmkb-filterable") == box
+
+
+def test_filters_and_cells_show_pattern_titles_not_ids(site: Path) -> None:
+    """Rows filter by ids; the Patterns cells and the filters' options show titles."""
+    doc = page(site, "incidents/index.html")
+    table = next(t for t in doc.iter("table") if "pmkb-filterable" in t.attrs.get("class", ""))
+    assert json.loads(table.attrs["data-pmkb-labels"]) == {
+        "pattern": {"cache-stampede": "Cache stampede", "retry-storm": "Retry storm"}
+    }
+    assert table.iter("th")[5].text() == "Patterns"
+    cells = {r.attrs["data-pattern"]: r.iter("td")[5].text() for r in table.iter("tr")[1:]}
+    assert cells == {"cache-stampede": "Cache stampede", "retry-storm": "Retry storm"}
+    actions = page(site, "actions/index.html")
+    table = next(t for t in actions.iter("table") if "pmkb-actions" in t.attrs.get("class", ""))
+    labels = json.loads(table.attrs["data-pmkb-labels"])
+    assert labels["pattern"] == {"cache-stampede": "Cache stampede", "retry-storm": "Retry storm"}
+    assert labels["incident"]["2025-04-15-d"] == "Search retried forever"
+    assert labels["incident"]["2025-02-20-b"] == HOSTILE_TITLE
 
 
 def test_actions_csv_round_trips_and_defuses_formulas(site: Path) -> None:

@@ -53,10 +53,12 @@ from .escape import Safe
 from .feeds import ATOM_PATH, JSON_FEED_PATH, atom, feed_of, json_feed
 from .model import Detection, Severity
 from .pages import (
+    INCIDENT_FILTER,
     SEARCH_EXCLUDE,
     Content,
     SiteContext,
     _front_matter,
+    filter_labels,
     href,
     incident_uri,
     pattern_uri,
@@ -381,11 +383,16 @@ def _actions_page(ctx: SiteContext, summary: ActionSummary, actions: list[Tracke
     """The action items page, rendered."""
     uri = ACTIONS
     patterns: dict[str, str] = {}  # an incident's patterns, one filter value each
+    pattern_titles: dict[str, str] = {}  # what the pattern filter shows
+    incident_titles: dict[str, str] = {}  # what the incident filter shows
 
     def patterns_of(incident_id: str) -> str:
         if incident_id not in patterns:
             pm = ctx.kb.incident(incident_id)
-            patterns[incident_id] = " ".join(pm.patterns) if pm is not None else ""
+            cited = pm.patterns if pm is not None else ()
+            patterns[incident_id] = " ".join(cited)
+            for p in cited:
+                pattern_titles[p] = ctx.kb.patterns[p].title if p in ctx.kb.patterns else p
         return patterns[incident_id]
 
     rows = [
@@ -399,12 +406,15 @@ def _actions_page(ctx: SiteContext, summary: ActionSummary, actions: list[Tracke
         }
         for a in actions
     ]
+    for a in actions:
+        incident_titles.setdefault(a.incident_id, a.incident_title)
     return ctx.render(
         "actions.md.j2",
         front_matter=_front_matter(title="Action items", search=SEARCH_EXCLUDE),
         summary=summary,
         rows=rows,
-        filters="status owner priority overdue pattern",
+        filters=f"status owner priority overdue pattern {INCIDENT_FILTER}",
+        labels=filter_labels(pattern=pattern_titles, incident=incident_titles),
         owners=summary.by_owner,
         csv_href=href(uri, ACTIONS_CSV),
         json_href=href(uri, ACTIONS_JSON),

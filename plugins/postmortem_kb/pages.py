@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GENERATORS",
+    "INCIDENT_FILTER",
     "Content",
     "Generator",
     "HtmlStash",
@@ -51,6 +52,7 @@ __all__ = [
     "SiteContext",
     "SiteOptions",
     "UnescapedValueError",
+    "filter_labels",
     "format_duration",
     "generate",
     "href",
@@ -674,7 +676,10 @@ def _index_duration(pm: Postmortem) -> str:
 def _incident_rows(
     ctx: SiteContext, from_uri: str, incidents: Iterable[Postmortem]
 ) -> list[dict[str, Any]]:
-    """Rows of a filterable incident table (values plain; the template escapes them)."""
+    """Rows of a filterable incident table (values plain; the template escapes them).
+
+    Filters read the ids (``services``, ``patterns``); readers see names and titles.
+    """
     rows = []
     for pm in incidents:
         rows.append(
@@ -684,10 +689,32 @@ def _incident_rows(
                 "year": str(pm.date.year),
                 "services": " ".join(pm.services),
                 "patterns": " ".join(pm.patterns),
+                "service_names": ", ".join(pm.services),
+                "pattern_titles": [_pattern_title(ctx, p) for p in pm.patterns],
                 "duration": _index_duration(pm),
             }
         )
     return rows
+
+
+INCIDENT_FILTER = "incident"
+"""The action items page's filter by incident: ``actions/?incident=<id>`` shows one
+incident's items (each incident page links there)."""
+
+
+def filter_labels(**labels: Mapping[str, str]) -> str:
+    """A filterable table's ``data-pmkb-labels``: what each filter's options show, by value
+    (a value without a label shows as itself), as JSON.
+
+    >>> filter_labels(pattern={"dns": "DNS <misconfiguration>"})
+    '{"pattern":{"dns":"DNS <misconfiguration>"}}'
+    """
+    return json.dumps(labels, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _pattern_labels(ctx: SiteContext, incidents: Iterable[Postmortem]) -> dict[str, str]:
+    """The titles of the patterns ``incidents`` cite, by id (the pattern filter's options)."""
+    return {p: _pattern_title(ctx, p) for pm in incidents for p in pm.patterns}
 
 
 def incidents_index(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
@@ -700,6 +727,7 @@ def incidents_index(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
             front_matter=_front_matter(title="Incidents", search=SEARCH_EXCLUDE),
             rows=_incident_rows(ctx, uri, ctx.kb.incidents),
             filters="severity status service pattern year",
+            labels=filter_labels(pattern=_pattern_labels(ctx, ctx.kb.incidents)),
         ),
     )
 
@@ -932,6 +960,7 @@ def _service_page(ctx: SiteContext, service: str) -> str:
         limit=PATTERN_LIST_LIMIT,
         all_incidents=_filtered_index(ctx, uri, "service", service),
         filters="severity status pattern year",
+        labels=filter_labels(pattern=_pattern_labels(ctx, incidents[:PATTERN_LIST_LIMIT])),
         patterns=sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])),
         pattern_titles=ctx.kb.patterns,
         rel=lambda to, uri=uri: href(uri, to),

@@ -225,3 +225,52 @@ def test_a_pattern_query_preselects_the_action_items_filter(
     visible = [row.locator("td").nth(1).inner_text() for row in rows.all() if row.is_visible()]
     assert sorted(visible) == sorted(ids)
     tab.assert_clean()
+
+
+# the widths of the page, of each filterable table and of the box it scrolls in (CSS px)
+WIDTHS = """() => ({
+    page: document.documentElement.scrollWidth,
+    tables: Array.from(document.querySelectorAll("article table.pmkb-filterable")).map((t) => {
+        const box = t.closest(".md-typeset__scrollwrap");
+        return { table: t.scrollWidth, box: box ? box.clientWidth : -1, scrolls: box ? box.scrollWidth > box.clientWidth : false };
+    }),
+})"""
+
+
+@pytest.mark.parametrize("path", ["incidents/", "services/checkout/", "actions/"])
+def test_wide_tables_scroll_in_their_box_on_a_phone(tab: Tab, path: str) -> None:
+    """390 px wide: the page itself never scrolls sideways; a filterable table that does
+    not fit scrolls inside Material's table box, below its filters."""
+    tab.page.set_viewport_size({"width": 390, "height": 800})
+    tab.open(path)
+    expect(tab.page.locator(".pmkb-filters")).to_have_count(1)
+    widths = tab.page.evaluate(WIDTHS)
+    assert widths["page"] == 390, widths
+    assert [t["scrolls"] for t in widths["tables"]] == [True], widths
+    # the filters sit above the scrolling box, not inside it
+    assert tab.page.locator(".md-typeset__scrollwrap .pmkb-filters").count() == 0
+    tab.assert_clean()
+
+
+def test_action_items_fit_a_desktop_column_and_filters_show_titles(
+    tab: Tab, export: dict[str, Any]
+) -> None:
+    """1280 px wide: every column of the action items is in view; the pattern and incident
+    filters offer titles (their values stay ids)."""
+    tab.page.set_viewport_size({"width": 1280, "height": 800})
+    tab.open("actions/")
+    widths = tab.page.evaluate(WIDTHS)
+    assert [t["scrolls"] for t in widths["tables"]] == [False], widths
+    assert widths["tables"][0]["table"] <= widths["tables"][0]["box"], widths
+    options = tab.page.locator(".pmkb-filters label", has_text="Pattern").locator("option")
+    shown = {o.get_attribute("value"): o.inner_text() for o in options.all()}
+    cited = {p for i in export["incidents"] if i["action_items"] for p in i["root_causes"]}
+    titles = {p["id"]: p["title"] for p in export["patterns"]}
+    assert shown[""] == "all"
+    assert {v: t for v, t in shown.items() if v in cited} == {p: titles[p] for p in cited}
+    options = tab.page.locator(".pmkb-filters label", has_text="Incident").locator("option")
+    shown = {o.get_attribute("value"): o.inner_text() for o in options.all()}
+    assert shown == {"": "all"} | {
+        i["id"]: i["title"] for i in export["incidents"] if i["action_items"]
+    }
+    tab.assert_clean()

@@ -13,7 +13,9 @@ function pmkbOnEveryPage(init) {
 
 // postmortem-kb: filters for tables marked `pmkb-filterable`. The table reads
 // fine without this script; with it, one <select> per filter narrows the rows.
-// Values come from the rows' data attributes and are set as text, never as HTML.
+// Values come from the rows' data attributes; an option shows the value's label from the
+// table's `data-pmkb-labels` (a pattern's title for its id), else the value itself.
+// Both are set as text, never as HTML.
 (function () {
   "use strict";
 
@@ -22,11 +24,21 @@ function pmkbOnEveryPage(init) {
     return raw.split(" ").filter(function (v) { return v !== ""; });
   }
 
+  function labelsOf(table) {
+    try {
+      var parsed = JSON.parse(table.getAttribute("data-pmkb-labels") || "{}");
+      return parsed && typeof parsed === "object" ? parsed : {};
+    } catch (error) {
+      return {};
+    }
+  }
+
   function setup(table) {
     if (table.getAttribute("data-pmkb-ready")) { return; }
     table.setAttribute("data-pmkb-ready", "1");
     var names = (table.getAttribute("data-pmkb-filters") || "").split(" ").filter(Boolean);
     var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr"));
+    var labels = labelsOf(table);
     var bar = document.createElement("div");
     bar.className = "pmkb-filters";
     var selects = {};
@@ -42,10 +54,18 @@ function pmkbOnEveryPage(init) {
       all.value = "";
       all.textContent = "all";
       select.appendChild(all);
-      Object.keys(seen).sort().forEach(function (v) {
+      var named = labels[name] && typeof labels[name] === "object" ? labels[name] : {};
+      var options = Object.keys(seen).map(function (v) {
+        var label = Object.prototype.hasOwnProperty.call(named, v) ? String(named[v]) : v;
+        return { value: v, label: label };
+      });
+      options.sort(function (a, b) {
+        return a.label.localeCompare(b.label) || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+      });
+      options.forEach(function (o) {
         var option = document.createElement("option");
-        option.value = v;
-        option.textContent = v;
+        option.value = o.value;
+        option.textContent = o.label;
         select.appendChild(option);
       });
       select.addEventListener("change", apply);
@@ -57,9 +77,12 @@ function pmkbOnEveryPage(init) {
     count.className = "pmkb-count";
     count.setAttribute("aria-live", "polite");
     bar.appendChild(count);
-    table.parentNode.insertBefore(bar, table);
+    // above the table's scrolling box: the filters stay in view when the table scrolls
+    var box = table.closest(".md-typeset__scrollwrap") || table;
+    box.parentNode.insertBefore(bar, box);
 
-    // `?pattern=retry-storm` (a pattern page's "all of them" link) preselects a filter
+    // `?pattern=retry-storm` (a pattern page's "all of them" link) or `?incident=<id>` (an
+    // incident page's action items) preselects a filter
     var query = new URLSearchParams(window.location.search);
     names.forEach(function (name) {
       var wanted = query.get(name);
