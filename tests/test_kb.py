@@ -252,3 +252,37 @@ def test_a_broken_file_still_counts_for_duplicate_ids_and_related_links(
     # the broken incident exists: a link to it is not PM051 (its own errors fail the build)
     assert [d for d in kb.diagnostics if d.code == "PM051"] == []
     assert [pm.id for pm in kb.incidents] == ["links-to-broken", "other"]
+
+
+def test_no_message_repeats_a_secret_or_personal_datum_it_quotes(write_project: Writer) -> None:
+    token = "ghp_" + "a1B2" * 9
+    front = VALID_FRONT_MATTER.replace("detection: monitoring", "detection: jane.smith@gmail.com")
+    front = front.replace("services: [checkout]", f"services: [checkout, {token}]")
+    root = write_project({"postmortems/leaky.md": postmortem_text(front)})
+    found = [(d.line, d.code, d.message) for d in load(root).diagnostics]
+    assert found == [
+        (
+            13,
+            "PM004",
+            "detection must be one of monitoring, user-report, internal-report, other "
+            "(got '[redacted]')",
+        ),
+        (
+            13,
+            "PM071",
+            "likely personal data (email address) at column 12; remove or anonymise it, or "
+            "waive with `<!-- privacy: ok, <reason> -->`",
+        ),
+        (
+            14,
+            "PM006",
+            "services: service '[redacted]' is not a valid slug: use lower-case ASCII letters, "
+            "digits and hyphens, starting with a letter or digit, at most 80 characters",
+        ),
+        (
+            14,
+            "PM070",
+            "likely secret (GitHub token) at column 22; remove it and rotate the credential, or "
+            "waive with `<!-- privacy: ok, <reason> -->`",
+        ),
+    ]

@@ -31,6 +31,8 @@ from yaml.events import (
     SequenceStartEvent,
 )
 
+from .privacy import redact
+
 __all__ = [
     "MAX_DEPTH",
     "Block",
@@ -567,9 +569,11 @@ def _finish(builder: _Composer, first_line: int) -> tuple[YMap | None, list[Prob
 
 
 def show(text: str, limit: int = 40) -> str:
-    """A short, quoted rendering of an untrusted value for a message (control chars escaped)."""
+    """A short, quoted rendering of an untrusted value for a message (control chars escaped,
+    likely secrets and personal data redacted: a message never repeats one)."""
     shown = "".join(
-        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+        for ch in redact(text)
     )
     if len(shown) > limit:
         shown = shown[:limit] + "…"

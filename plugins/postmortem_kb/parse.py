@@ -69,6 +69,7 @@ from .model import (
     TimelineEvent,
     Why,
 )
+from .privacy import redact
 
 if TYPE_CHECKING:
     from .settings import Settings
@@ -202,6 +203,8 @@ def is_slug(text: str) -> bool:
 
 def _slug_hint(text: str) -> str:
     """A slug close to ``text``, for the message."""
+    if redact(text) != text:
+        return ""  # made of a secret or personal datum: no hint repeats it
     ascii_text = text.encode("ascii", "ignore").decode("ascii").lower()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:80].strip("-")
     return f" (e.g. {slug!r})" if slug else ""

@@ -80,7 +80,7 @@ from detect_secrets.plugins.twilio import TwilioKeyDetector
 
 from .model import Diagnostic, Level
 
-__all__ = ["Finding", "check_privacy", "scan_line"]
+__all__ = ["Finding", "check_privacy", "redact", "scan_line"]
 
 CREDENTIAL = "PM070"
 PERSONAL_DATA = "PM071"
@@ -451,6 +451,17 @@ def _without_overlaps(findings: Iterable[Finding]) -> list[Finding]:
 def scan_line(line: str) -> list[Finding]:
     """Every likely secret and personal datum in one line, overlaps resolved, in column order."""
     return _scan(line, _SCANNERS)
+
+
+def redact(text: str) -> str:
+    """``text`` with each likely secret or personal datum replaced by ``[redacted]``: for
+    messages that quote a value (they never repeat one of these)."""
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        for finding in reversed(scan_line(line)):
+            line = f"{line[: finding.start]}[redacted]{line[finding.end :]}"
+        lines[number] = line
+    return "\n".join(lines)
 
 
 def _scan(line: str, scanners: tuple[tuple[Scanner, Gate], ...]) -> list[Finding]:
