@@ -596,3 +596,13 @@ def test_evidence_or_a_source_hidden_in_an_html_comment_does_not_count() -> None
         (row_0905, "PM023"),
         (why_2, "PM031"),
     ]
+
+
+def test_pm024_no_gap_is_reported_across_a_row_that_did_not_parse() -> None:
+    unparsed = replace(TIMELINE[3], at=None, time_text="9h10")  # PM021, from the parser
+    skipped = (*TIMELINE[:3], *TIMELINE[4:])  # line 23 malformed (PM020): not in the model
+    for timeline in ((*TIMELINE[:3], unparsed, *TIMELINE[4:]), skipped):
+        assert codes(check(make_pm(timeline=timeline)), "PM024") == []
+    with_gap = (*TIMELINE[:3], replace(TIMELINE[3], line=23, at=at(9, 30)))
+    pm = make_pm(timeline=with_gap, mitigated=at(9, 30), resolved=at(9, 30))
+    assert codes(check(pm), "PM024") == [(23, 1, Level.ERROR)]

@@ -153,9 +153,10 @@ def check_timeline_sources(ctx: Context) -> Iterator[Diagnostic]:
 def check_timeline_gaps(ctx: Context) -> Iterator[Diagnostic]:
     """PM024: a gap over the limit is explained by ``Gap:`` in the row that ends it."""
     limit = timedelta(minutes=ctx.settings.gap_limit_minutes)
-    rows = _timed(ctx.pm)
-    for (before, before_at), (row, row_at) in pairwise(rows):
-        gap = row_at - before_at
+    for before, row in pairwise(ctx.pm.timeline):
+        if before.at is None or row.at is None or row.line != before.line + 1:
+            continue  # a row between them did not parse (PM020/PM021): the gap is unknown
+        gap = row.at - before.at
         if gap > limit and not row.explains_gap:
             yield _diag(
                 ctx,
