@@ -338,11 +338,28 @@ def test_home_keeps_the_authors_page_and_adds_the_sections_at_the_marker(site: P
         "Written by us",
     ]
     text = " ".join(doc.text().split())
-    assert "Year-old: 1 year(s) ago, on 2024-06-02 (P3)" in text
+    assert "Year-old: 1 year ago, on 2024-06-02 (P3)" in text
     urgent = table_after(doc, "Overdue P0/P1 action items")
     assert [row[0] for row in urgent[1:]] == ["Checkout cache emptied", HOSTILE_TITLE]
     assert [row[-1] for row in urgent[1:]] == ["120", "31"]
     assert any(n.attrs.get("for") == "__search" for n in doc.iter("label"))
+
+
+def test_counts_agree_with_their_nouns(site: Path) -> None:
+    """One incident, two incidents: no "(s)" anywhere in the generated text."""
+    home = " ".join(page(site, "index.html").text().split())
+    assert "2 urgent action items are past their due date on 2025-06-01:" in home
+    assert "Cache stampede: 4 incidents, last on 2025-03-05" in home
+    assert "Retry storm: 1 incident, last on 2025-04-15" in home
+    assert "1 year ago" in home
+    service = " ".join(page(site, "services/search/index.html").text().split())
+    assert "1 incident affected this service." in service
+    checkout = " ".join(page(site, "services/checkout/index.html").text().split())
+    assert "4 incidents affected this service." in checkout
+    dashboard = " ".join(page(site, "dashboard/index.html").text().split())
+    assert "5 published post-mortems from 2024-Q2 to 2025-Q2" in dashboard
+    for path in ("index.html", "services/search/index.html", "dashboard/index.html"):
+        assert "(s)" not in (site / path).read_text(encoding="utf-8"), path
 
 
 def test_lessons_grouped_by_pattern_and_service_link_back(site: Path) -> None:

@@ -334,7 +334,7 @@ def test_pattern_page_is_enriched(site: dict[str, str]) -> None:
         "## Lessons learned\n\n**[Incident a](../incidents/a.md)** *(P1, 2025-01-01)*\n\n"
         "Keep TTLs short.\n\n\n"
     )
-    assert "- [Retry](retry.md): 1 incident(s)" in page
+    assert "- [Retry](retry.md): 1 incident\n" in page
 
 
 def test_undefined_pattern_gets_a_generated_page(site: dict[str, str]) -> None:
@@ -492,7 +492,7 @@ def test_a_long_service_page_lists_the_newest_and_links_to_the_filtered_index() 
     )
     pages = generate(kb, link_style="directory")
     api = pages["services/api.md"]
-    assert "30 incident(s) affected this service." in api
+    assert "30 incidents affected this service." in api
     assert (
         "The newest 25 of 30 incidents; see [all of them in the incidents index]"
         "(../incidents/index.md?service=api)." in api
@@ -500,7 +500,7 @@ def test_a_long_service_page_lists_the_newest_and_links_to_the_filtered_index() 
     listed = re.findall(r'<a href="\.\./\.\./incidents/(i[0-9]+)/">', api)
     assert listed == [f"i{day:02d}" for day in range(29, 4, -1)]
     db = pages["services/db.md"]
-    assert "2 incident(s) affected this service." in db and "The newest" not in db
+    assert "2 incidents affected this service." in db and "The newest" not in db
     assert re.findall(r'<a href="\.\./\.\./incidents/(i[0-9]+)/">', db) == ["i01", "i00"]
 
 

@@ -261,7 +261,7 @@ def test_counts_log_line_adds_up_to_the_files_found(site: Path) -> None:
     ours = [(level, msg) for name, level, msg in log if name == LOGGER]
     counts = [m for _, m in ours if "files:" in m]
     assert counts == [
-        "postmortem_kb: postmortems: 5 files: 3 published, 1 drafts hidden, 0 failed, 1 ignored"
+        "postmortem_kb: postmortems: 5 files: 3 published, 1 draft hidden, 0 failed, 1 ignored"
     ]
     numbers = [int(n) for n in re.findall(r"\d+", counts[0])]
     assert numbers[0] == sum(numbers[1:])

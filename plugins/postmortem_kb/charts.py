@@ -149,6 +149,11 @@ def _num(value: float | None) -> str:
     return _NONE if value is None else f"{value:g}"
 
 
+def _incidents(count: int) -> str:
+    """``1 incident``, ``2 incidents``."""
+    return f"{count} incident{'' if count == 1 else 's'}"
+
+
 def _percent(part: int, total: int) -> str:
     return _NONE if total == 0 else f"{part} ({100 * part / total:.1f}%)"
 
@@ -514,7 +519,7 @@ def incidents_per_quarter_svg(
     total = sum(q.total for q in counts)
     busiest = max(counts, key=lambda q: q.total)
     desc = (
-        f"Stacked bar chart of {total} incidents per quarter from {counts[0].quarter}"
+        f"Stacked bar chart of {_incidents(total)} per quarter from {counts[0].quarter}"
         f" to {counts[-1].quarter}, split by severity P0 to P3; the busiest quarter"
         f" is {busiest.quarter} with {busiest.total}."
     )
@@ -597,7 +602,7 @@ def duration_svg(
         return _no_data(chart_id, title, f"No incident has a {report.metric.label.lower()} yet.")
     desc = (
         f"Box plots of {report.metric.label.lower()} in minutes per {by}, on a"
-        f" logarithmic axis, over {report.overall.count} incidents; overall median"
+        f" logarithmic axis, over {_incidents(report.overall.count)}; overall median"
         f" {_num(report.overall.median)} minutes, 90th percentile"
         f" {_num(report.overall.p90)} minutes."
     )
@@ -625,7 +630,7 @@ def detection_share_svg(report: DetectionReport, *, chart_id: str = "pmkb-detect
         f"100% stacked bar chart of how incidents were detected, per quarter from"
         f" {quarters[0].key} to {quarters[-1].key}: monitoring, user report,"
         f" internal report, other. Overall, monitoring detected"
-        f" {overall.counts[Detection.MONITORING]} of {overall.total} incidents."
+        f" {overall.counts[Detection.MONITORING]} of {_incidents(overall.total)}."
     )
     labels = [(q.key,) for q in quarters]
     axes = _layout(labels, _PERCENT_TICKS, _linear(100.0), legend=True)

@@ -160,9 +160,10 @@ def _summary(records: Sequence[FileRecord], diagnostics: Sequence[Diagnostic]) -
     checked = len(records) - counts[FileOutcome.IGNORED]
     errors = sum(d.level is Level.ERROR for d in diagnostics)
     warnings = len(diagnostics) - errors
+    drafts = counts[FileOutcome.DRAFT_HIDDEN]
     return (
         f"{checked} file{'s' if checked != 1 else ''} checked "
-        f"({counts[FileOutcome.PUBLISHED]} published, {counts[FileOutcome.DRAFT_HIDDEN]} drafts hidden, "
+        f"({counts[FileOutcome.PUBLISHED]} published, {drafts} draft{'s' if drafts != 1 else ''} hidden, "
         f"{counts[FileOutcome.FAILED]} failed), {counts[FileOutcome.IGNORED]} ignored; "
         f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
     )

@@ -52,6 +52,7 @@ __all__ = [
     "SiteContext",
     "SiteOptions",
     "UnescapedValueError",
+    "counted",
     "filter_labels",
     "format_duration",
     "generate",
@@ -100,6 +101,23 @@ def format_duration(value: timedelta | None) -> Safe:
     if hours:
         return Safe(f"{sign}{hours} h {mins:02d} min")
     return Safe(f"{sign}{mins} min")
+
+
+def counted(count: float, singular: str, plural: str | None = None) -> Safe:
+    """A count and its noun, singular for exactly one (``plural`` defaults to noun + s).
+
+    Nouns are the templates' own words: the result is safe in HTML and Markdown.
+
+    >>> counted(1, "incident"), counted(0, "incident"), counted(2.5, "day"), counted(2, "child", "children")
+    ('1 incident', '0 incidents', '2.5 days', '2 children')
+    """
+    shown = f"{count:g}" if isinstance(count, float) else str(count)
+    return Safe(f"{shown} {_agree(count, singular, plural or singular + 's')}")
+
+
+def _agree(count: float, singular: str, plural: str) -> Safe:
+    """The word that agrees with ``count``: ``{{ n|agree("is", "are") }}``."""
+    return Safe(singular if count == 1 else plural)
 
 
 def _md_link(text: Any, target: str) -> Safe:
@@ -246,6 +264,8 @@ def template_environment(
         json_script=escape.json_script,
         xml_text=escape.xml_text,
         duration=format_duration,
+        counted=counted,
+        agree=_agree,
         link=_md_link,
         raw_html=stash.add if stash is not None else Safe,
     )

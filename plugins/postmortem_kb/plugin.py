@@ -37,7 +37,7 @@ from .config import ConfigError, settings_from_mapping
 from .kb import FileOutcome, KnowledgeBase, LoadInProgress
 from .learning import AUTHOR_MARKDOWN_PAGES, HOME_MARKER, LEARNING_PAGES, feed_links, merge_home
 from .model import Level
-from .pages import HtmlStash, LinkStyle, plan
+from .pages import HtmlStash, LinkStyle, counted, plan
 from .pipeline import PageFeed
 from .sanitize import is_sanitized_page, sanitize
 from .settings import Settings
@@ -293,10 +293,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             return
         counts = kb.counts()
         log.info(
-            "postmortems: %d files: %d published, %d drafts hidden, %d failed, %d ignored",
-            len(kb.files),
+            "postmortems: %s: %d published, %s hidden, %d failed, %d ignored",
+            counted(len(kb.files), "file"),
             counts[FileOutcome.PUBLISHED],
-            counts[FileOutcome.DRAFT_HIDDEN],
+            counted(counts[FileOutcome.DRAFT_HIDDEN], "draft"),
             counts[FileOutcome.FAILED],
             counts[FileOutcome.IGNORED],
         )
@@ -307,7 +307,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # The site is written by now. `mkdocs serve` keeps serving it while the author
         # fixes the file (an exception would stop the first serve build); a build fails.
         if errors and not self._serving:
-            raise PluginError(f"postmortems: {errors} error(s) in the post-mortems; see above")
+            raise PluginError(
+                f"postmortems: {counted(errors, 'error')} in the post-mortems; see above"
+            )
 
     def on_build_error(self, *, error: Exception) -> None:
         """Stop the build's workers and thaw the collector: the build is over."""
