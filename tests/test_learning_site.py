@@ -247,6 +247,32 @@ def test_filters_and_cells_show_pattern_titles_not_ids(site: Path) -> None:
     assert labels["incident"]["2025-02-20-b"] == HOSTILE_TITLE
 
 
+def test_action_counts_say_still_to_do_where_the_status_filter_says_open(site: Path) -> None:
+    """The status filter's "open" is one status; items still owing work (open or in
+    progress) are "still to do" on the action items page and the dashboard, split by status."""
+    text = " ".join(page(site, "actions/index.html").text().split())
+    assert (
+        "6 of 11 are still to do (5 open, 1 in progress) and 3 are overdue on 2025-06-01 "
+        "(still to do, with a due date before that day)."
+    ) in text
+    assert "P0/P1 items still to do past their due date are the follow-through signal" in text
+    owners = table_after(page(site, "actions/index.html"), "Follow-through by owner")
+    assert owners[0] == [
+        "Owner",
+        "Items",
+        "To do",
+        "Overdue",
+        "P0/P1 to do, past due",
+        "Most days overdue",
+    ]
+    dashboard = page(site, "dashboard/index.html")
+    text = " ".join(dashboard.text().split())
+    assert (
+        "6 of 11 action items are still to do (5 open, 1 in progress); 3 are overdue on 2025-06-01."
+    ) in text
+    assert table_after(dashboard, "Action items")[0] == ["Priority", "To do", "All"]
+
+
 def test_actions_csv_round_trips_and_defuses_formulas(site: Path) -> None:
     text = (site / "actions.csv").read_bytes().decode("utf-8")  # keep the CRLF row ends
     rows = list(csv.DictReader(io.StringIO(text, newline="")))

@@ -533,8 +533,8 @@ def test_a_pattern_page_lists_every_citing_incident_and_lesson_and_the_first_act
     assert statements == [str(day) for day in range(29, -1, -1)]
     actions = page[page.index("## Action items\n") : page.index("## Lessons learned\n")]
     assert (
-        "25 of 60 action items, open ones first; see [all of them on the action items page]"
-        "(../actions.md?pattern=dns)." in actions
+        "25 of 60 action items, those still to do first; see [all of them on the action "
+        "items page](../actions.md?pattern=dns)." in actions
     )
     shown = re.findall(r"<td>(fix|closed) ([0-9]+)</td>", actions)
     assert len(shown) == 25 and {kind for kind, _ in shown} == {"fix"}  # the open ones first

@@ -51,7 +51,7 @@ from .analytics import (
 )
 from .escape import Safe
 from .feeds import ATOM_PATH, JSON_FEED_PATH, atom, feed_of, json_feed
-from .model import Detection, Severity
+from .model import ActionStatus, Detection, Severity
 from .pages import (
     INCIDENT_FILTER,
     SEARCH_EXCLUDE,
@@ -91,6 +91,7 @@ __all__ = [
     "merge_home",
     "neighbourhood",
     "owner_token",
+    "to_do",
 ]
 
 DASHBOARD = "dashboard.md"
@@ -137,6 +138,18 @@ def _chart(ctx: SiteContext, svg: str, table: charts.Table) -> Safe:
 
 def _minutes(value: float | None) -> Safe:
     return Safe("–" if value is None else f"{value:g} min")
+
+
+def to_do(summary: ActionSummary) -> Safe:
+    """What the action items still to do are: ``10 open, 9 in progress``.
+
+    "Still to do" is open or in progress (what overdue and the follow-through count); the
+    status filter's "open" is the one status.
+    """
+    by_status = summary.by_status
+    return Safe(
+        f"{by_status[ActionStatus.OPEN]} open, {by_status[ActionStatus.IN_PROGRESS]} in progress"
+    )
 
 
 def _share(part: int, total: int) -> Safe:
@@ -222,6 +235,7 @@ def _dashboard(ctx: SiteContext) -> str:
         services=data.services[:TOP],
         severities=list(Severity),
         actions=data.actions,
+        to_do=to_do(data.actions),
         overdue=[(a, _plain(a.item.action)) for a in data.actions.overdue_items[:TOP]],
         rel=lambda to: href(uri, to),
         incident_uri=incident_uri,
@@ -412,6 +426,7 @@ def _actions_page(ctx: SiteContext, summary: ActionSummary, actions: list[Tracke
         "actions.md.j2",
         front_matter=_front_matter(title="Action items", search=SEARCH_EXCLUDE),
         summary=summary,
+        to_do=to_do(summary),
         rows=rows,
         filters=f"status owner priority overdue pattern {INCIDENT_FILTER}",
         labels=filter_labels(pattern=pattern_titles, incident=incident_titles),

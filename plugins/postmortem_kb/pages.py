@@ -765,7 +765,8 @@ def _recurrence_days(dates: Sequence[date]) -> float | None:
 def _actions(
     citations: Iterable[Citation], today: date
 ) -> list[tuple[Postmortem, ActionItem, bool]]:
-    """Action items of the citing incidents: open ones first, then by due date and ids."""
+    """Action items of the citing incidents: those still to do (open or in progress)
+    first, then by due date and ids."""
     found = [
         (c.incident, item, item.is_overdue(today))
         for c in citations
@@ -780,7 +781,7 @@ def _actions(
 _LEADING_H1 = re.compile(r"\A\s*#\s[^\n]*\n?")
 
 PATTERN_LIST_LIMIT = 25
-"""Rows of a pattern page's action items (the open ones first) and of a service page's
+"""Rows of a pattern page's action items (those still to do first) and of a service page's
 incidents (the newest): the page says when a list is cut and links to the full listing,
 filtered by the pattern or the service (the action items page, the incidents index). A
 pattern page lists every incident citing it and every lesson of those incidents."""
