@@ -198,7 +198,7 @@ def test_pm022_equal_times_and_unparsed_rows_are_fine() -> None:
 
 
 # -- PM023 --------------------------------------------------------------------------
-@pytest.mark.parametrize("source", ["", "   "])
+@pytest.mark.parametrize("source", ["", "   ", "-", "—", "n/a", "N/A", "TBD", "?", "**none**"])
 def test_pm023_row_without_source(source: str) -> None:
     timeline = (*TIMELINE[:2], replace(TIMELINE[2], source=source), *TIMELINE[3:])
     assert codes(check(make_pm(timeline=timeline)), "PM023") == [(22, 1, Level.ERROR)]
@@ -606,3 +606,25 @@ def test_pm024_no_gap_is_reported_across_a_row_that_did_not_parse() -> None:
     with_gap = (*TIMELINE[:3], replace(TIMELINE[3], line=23, at=at(9, 30)))
     pm = make_pm(timeline=with_gap, mitigated=at(9, 30), resolved=at(9, 30))
     assert codes(check(pm), "PM024") == [(23, 1, Level.ERROR)]
+
+
+def test_setext_headings_count_as_python_markdown_reads_them() -> None:
+    body = VALID_BODY
+    for title in ("Summary", "Impact", "Lessons Learned"):
+        body = body.replace(f"## {title}\n", f"{title}\n{'-' * len(title)}\n")
+    body = body.replace("# Checkout latency after cache flush\n", "Checkout latency\n===\n")
+    assert run_file(postmortem_text(body=body)) == []
+    # not at the start of a block: the paragraph's last line over "---" is text and a rule
+    glued = VALID_BODY.replace(
+        "The latency alert worked as intended.\n\n## What Went Well\n",
+        "The latency alert worked as intended.\nWhat Went Well\n---\n",
+    )
+    assert [d.code for d in parsed(postmortem_text(body=glued))] == ["PM010"]
+
+
+@pytest.mark.parametrize("given", ["TBD", "todo", "n/a", "-", "?"])
+def test_pm031_evidence_that_says_none_is_given_does_not_count(given: str) -> None:
+    body = VALID_BODY.replace("Evidence: job log.", f"Evidence: {given}")
+    text = postmortem_text(body=body)
+    line = next(n for n, t in enumerate(text.split("\n"), 1) if t.startswith("2. Every request"))
+    assert [(n, code) for n, _, code, _ in run_file(text)] == [(line, "PM031")]

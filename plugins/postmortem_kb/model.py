@@ -21,6 +21,7 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 __all__ = [
+    "NOT_GIVEN",
     "ActionItem",
     "ActionStatus",
     "Citations",
@@ -37,6 +38,7 @@ __all__ = [
     "Status",
     "TimelineEvent",
     "Why",
+    "is_not_given",
 ]
 
 
@@ -155,6 +157,18 @@ class TimelineEvent:
         """The Event explains the gap before this row: ``Gap:`` followed by the explanation
         (the word itself: ``Stopgap:`` is not it)."""
         return _GAP.search(self.event) is not None
+
+
+NOT_GIVEN = frozenset(
+    {"-", "--", "—", "–", "?", "...", "…", "n/a", "na", "none", "tbd", "tba", "todo", "unknown"}
+)
+"""Texts that stand for a missing value: a source or evidence written as one is not given."""
+
+
+def is_not_given(text: str) -> bool:
+    """``text`` is empty, or only says that nothing is given (``-``, ``n/a``, ``TBD``...)."""
+    bare = text.strip().strip("*_`.").strip().casefold()
+    return not bare or bare in NOT_GIVEN or text.strip().casefold() in NOT_GIVEN
 
 
 # Emphasis may wrap the marker: "**Decision:** roll back", "_Gap:_ waiting for the vendor".

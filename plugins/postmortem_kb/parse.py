@@ -68,6 +68,7 @@ from .model import (
     Status,
     TimelineEvent,
     Why,
+    is_not_given,
 )
 from .privacy import redact
 
@@ -1011,37 +1012,57 @@ def _parse_body(
     return body
 
 
+_SETEXT_UNDERLINE = re.compile(r"(=+|-+)[ \t]*")
+
+
 def _sections(lines: list[str], start: int, fenced: list[int]) -> tuple[list[_Span], int | None]:
-    """Every level-2 section, and the index of a level-1 heading before the first of them."""
-    heads: list[tuple[int, str]] = []
+    """Every level-2 section, and the index of a level-1 heading before the first of them.
+
+    Headings are ATX (``## Impact``) or setext (``Impact`` over a line of ``-``, or of
+    ``=`` for level 1, the text opening a block as Python-Markdown reads it); a heading
+    inside a fenced block or an HTML comment is no heading.
+    """
+    heads: list[tuple[int, str, int]] = []  # heading index, text, first content index
     title_index: int | None = None
-    in_comment = False  # a heading inside an HTML comment is no heading
+    in_comment = False
+    opener: str | None = None  # the line above, when it may be a setext heading's text
     for index in range(start, len(lines)):
         line = lines[index]
         if fenced[index]:
+            opener = None
             continue
         if in_comment or "<!--" in line:
             line, in_comment = _mask_comments(line, in_comment)
+        if opener is not None and line[:1] in "-=" and _SETEXT_UNDERLINE.fullmatch(line):
+            if line[0] == "-":
+                heads.append((index - 1, opener.strip(), index + 1))
+            elif not heads and title_index is None:
+                title_index = index - 1
+            opener = None
+            continue
+        at_block_start = index == start or not lines[index - 1].strip()
+        opener = line if at_block_start and line.strip() and not line.startswith("    ") else None
         if "#" not in line:
-            continue  # every heading holds a "#"
+            continue  # every ATX heading holds a "#"
         found = heading(line)
         if found is None:
             continue
+        opener = None
         if found.level == 2:
-            heads.append((index, found.text))
+            heads.append((index, found.text, index + 1))
         elif found.level == 1 and not heads and title_index is None:
             title_index = index
     spans = []
-    for number, (index, text) in enumerate(heads):
+    for number, (index, text, content) in enumerate(heads):
         end = heads[number + 1][0] if number + 1 < len(heads) else len(lines)
         key = " ".join(text.split()).casefold()
         section = Section(
             title=text,
             key=key if key in CONTRACT_SECTIONS else None,
             line=index + 1,
-            markdown="\n".join(lines[index + 1 : end]),
+            markdown="\n".join(lines[content:end]),
         )
-        spans.append(_Span(section, index + 1, end))
+        spans.append(_Span(section, content, end))
     return spans, title_index
 
 
@@ -1324,7 +1345,9 @@ def _evidence(text: str, references: Mapping[str, str]) -> list[str]:
         match = _EVIDENCE.search(line)
         if match:
             cited = match.group(1).strip().strip("*_").strip()
-            if cited and not link_targets(cited, dict(references)):  # a cited link counts once
+            if is_not_given(cited):
+                continue  # "Evidence: TBD" is a promise of evidence, not evidence
+            if not link_targets(cited, dict(references)):  # a cited link counts once
                 found.append(cited)
     return list(dict.fromkeys(found))
 

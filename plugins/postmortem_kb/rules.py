@@ -19,7 +19,15 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .blameless import check_blameless
-from .model import Diagnostic, Level, PartialPostmortem, Postmortem, Severity, TimelineEvent
+from .model import (
+    Diagnostic,
+    Level,
+    PartialPostmortem,
+    Postmortem,
+    Severity,
+    TimelineEvent,
+    is_not_given,
+)
 from .privacy import check_privacy
 from .settings import Settings
 
@@ -140,7 +148,7 @@ _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 def check_timeline_sources(ctx: Context) -> Iterator[Diagnostic]:
     """PM023: every row names its Source (the evidence for the event)."""
     for row in ctx.pm.timeline:
-        if not _COMMENT.sub("", row.source).strip():  # a comment alone renders as nothing
+        if is_not_given(_COMMENT.sub("", row.source)):  # a comment alone renders as nothing
             yield _diag(
                 ctx,
                 row.line,
