@@ -411,7 +411,8 @@ def test_graph_page_is_a_static_svg_whose_nodes_are_links(site: Path) -> None:
 
 
 def test_incident_page_shows_its_neighbourhood(site: Path) -> None:
-    """The card links its patterns and services; below the related incidents, the counts and graph view."""
+    """The card links its patterns, services and action items; below the related incidents,
+    the counts and graph view."""
     doc = page(site, "incidents/2025-04-15-d/index.html")
     line = next(n for n in doc.iter("p") if n.attrs.get("class") == "pmkb-neighbours")
     assert " ".join(line.text().split()) == (
@@ -420,7 +421,11 @@ def test_incident_page_shows_its_neighbourhood(site: Path) -> None:
     assert [a.attrs["href"] for a in line.iter("a")] == ["../../graph/"]
     card = next(n for n in doc.iter("ul") if n.attrs.get("class") == "pmkb-facts")
     links = [a.attrs["href"] for a in card.iter("a")]
-    assert links == ["../../services/search/", "../../patterns/retry-storm/"]
+    assert links == [
+        "../../services/search/",
+        "../../patterns/retry-storm/",
+        "../../actions/?incident=2025-04-15-d",
+    ]
 
 
 # attributes and CSS/JS constructs that make a browser fetch something

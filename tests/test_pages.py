@@ -273,6 +273,36 @@ def test_card_of_an_unresolved_incident_says_its_duration_runs_to_mitigation() -
     assert "<td>30 min (start → mitigated, unresolved)</td></tr>" in index
 
 
+def test_card_counts_the_action_items_and_names_the_overdue_ones(site: dict[str, str]) -> None:
+    """Against the site's "today", as the action items page counts them; the link opens that
+    page filtered to the incident (a Markdown site gets the plain page)."""
+    assert _card_lines(site["incidents/a.md"])[-1] == (
+        "- **Action items:** 2 (1 still to do, 1 overdue on 2025-06-01: A2); "
+        "see them on the [action items page](../actions.md)"
+    )
+    assert "Action items:" not in site["incidents/b.md"]  # none: no row
+    done = ActionItem(30, "A1", "done", "team", Severity.P2, date(2025, 1, 1), ActionStatus.DONE)
+    later = ActionItem(31, "A<2>", "later", "team", Severity.P2, date(2030, 1, 1))
+    kb = knowledge_base(
+        [incident("a", 0, actions=[done]), incident("b x", 1, actions=[done, later])], PATTERNS
+    )
+    pages = generate(kb, link_style="directory")
+    assert (
+        "<li><strong>Action items:</strong> 1 (none still to do); see them on the "
+        '<a href="../../actions/?incident=a">action items page</a></li>'
+    ) in pages["incidents/a.md"]
+    assert (
+        "<li><strong>Action items:</strong> 2 (1 still to do, none overdue); see them on the "
+        '<a href="../../actions/?incident=b+x">action items page</a></li>'
+    ) in pages["incidents/b x.md"]
+    overdue = replace(later, due=date(2025, 5, 1))
+    kb = knowledge_base([incident("b", 1, actions=[done, overdue])], PATTERNS)
+    assert (
+        "1 overdue on 2025-06-01: A&lt;2&gt;);"
+        in generate(kb, link_style="directory")["incidents/b.md"]
+    )
+
+
 def test_card_values_from_the_front_matter_are_escaped() -> None:
     """A percentage string from the impact mapping is text, in HTML and in Markdown."""
     pm = replace(incident("a", 0), impact=Impact(users_affected="<b>12%</b>"))

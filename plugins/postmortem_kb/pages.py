@@ -580,6 +580,30 @@ def _impact_rows(ctx: SiteContext, impact: Impact | None) -> list[tuple[str, str
     return rows
 
 
+def _actions_row(ctx: SiteContext, pm: Postmortem, uri: str) -> str:
+    """The card's account of the action items: how many, how many still to do, which are
+    overdue on the site's "today" (as the action items page counts them), and a link to
+    them there, filtered to this incident (Markdown sites: the plain page)."""
+    items = pm.action_items
+    to_do = sum(item.status.is_open for item in items)
+    overdue = [item.id for item in items if item.is_overdue(ctx.kb.today)]
+    if not to_do:
+        state = "none still to do"
+    elif overdue:
+        state = (
+            f"{to_do} still to do, {len(overdue)} overdue on {ctx.kb.today}: {', '.join(overdue)}"
+        )
+    else:
+        state = f"{to_do} still to do, none overdue"
+    if ctx.html:
+        page = href(uri, "actions.md", ctx.link_style)
+        target = f"{page}?{urllib.parse.urlencode({INCIDENT_FILTER: pm.id})}"
+        link = f'<a href="{escape.html_attr(escape.safe_url(target))}">action items page</a>'
+    else:
+        link = _md_link("action items page", href(uri, "actions.md"))
+    return f"{len(items)} ({ctx.text(state)}); see them on the {link}"
+
+
 def _incident_card(ctx: SiteContext, pm: Postmortem, uri: str) -> Safe:
     """The header card: severity, status, date, durations, detection, rollback, impact,
     services, people, causes, action items."""
@@ -607,6 +631,8 @@ def _incident_card(ctx: SiteContext, pm: Postmortem, uri: str) -> Safe:
         rows.append(("Contributing factors", patterns(pm.contributing_factors)))
     if pm.tags:
         rows.append(("Tags", t(", ".join(pm.tags))))
+    if pm.action_items:
+        rows.append(("Action items", _actions_row(ctx, pm, uri)))
     css = f"pmkb-card pmkb-sev-{escape.html_attr(str(pm.severity).lower())}"
     if ctx.html:
         return ctx.raw(f'<div class="{css}">\n{ctx.items(rows, "pmkb-facts")}</div>\n')

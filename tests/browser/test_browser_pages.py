@@ -274,3 +274,24 @@ def test_action_items_fit_a_desktop_column_and_filters_show_titles(
         i["id"]: i["title"] for i in export["incidents"] if i["action_items"]
     }
     tab.assert_clean()
+
+
+def test_an_incident_card_opens_its_action_items_filtered(tab: Tab, export: dict[str, Any]) -> None:
+    """The card counts the incident's action items, names the overdue ones, and its link
+    opens the action items page showing exactly that incident's items."""
+    total = sum(len(i["action_items"]) for i in export["incidents"])
+    incident = next(i for i in export["incidents"] if any(a["overdue"] for a in i["action_items"]))
+    items = incident["action_items"]
+    overdue = [a["id"] for a in items if a["overdue"]]
+    to_do = sum(a["status"] in ("open", "in-progress") for a in items)
+    tab.open(incident["url"])
+    shown = card(tab)["Action items"]
+    assert shown.startswith(f"{len(items)} ({to_do} still to do, {len(overdue)} overdue on ")
+    assert shown.endswith(f": {', '.join(overdue)}); see them on the action items page")
+    tab.page.locator("article .pmkb-card li", has_text="Action items:").locator("a").click()
+    tab.page.wait_for_url(f"**/actions/?incident={incident['id']}")
+    expect(tab.page.locator(".pmkb-count")).to_have_text(f"{len(items)} of {total}")
+    rows = tab.page.locator("table.pmkb-filterable tbody tr")
+    visible = [row.locator("td").nth(1).inner_text() for row in rows.all() if row.is_visible()]
+    assert sorted(visible) == sorted(a["id"] for a in items)
+    tab.assert_clean()
