@@ -61,8 +61,71 @@ def test_actions_csv_round_trips_through_the_csv_module() -> None:
         "yes",
         "92",
     ]
-    assert rows[2][5:12] == ['line\nbreak, "quoted"', "(none)", "unset", "", "done", "no", ""]
+    # plain text on one line; commas and quotes quoted
+    assert rows[2][5:12] == ['line break, "quoted"', "(none)", "unset", "", "done", "no", ""]
     assert len(rows) == 3
+
+
+def markdown_actions_kb():  # type: ignore[no-untyped-def]
+    link = "[EXP-51](https://tracker.example.com/browse/EXP-51)"
+    items = [
+        ActionItem(
+            30,
+            "A1",
+            "Answer `503` with `Retry-After` per [RFC 9110](https://x.org)",
+            "web team",
+            Severity.P1,
+            date(2025, 3, 1),
+            link=link,
+        ),
+        ActionItem(31, "A2", "Set `a|b` <b>now</b>", "web team", Severity.P2, None, link="OPS-12"),
+        ActionItem(32, "A3", "Plain", "web team", Severity.P2, None, link="javascript:alert(1)"),
+    ]
+    return knowledge_base([incident("a", 0, actions=items)], PATTERNS)
+
+
+def test_downloads_carry_plain_text_and_the_links_url_and_label() -> None:
+    """CSV and JSON: the action without Markdown, the Link cell as its URL (absolute,
+    allowed schemes only) and its text; the JSON keeps the author's Markdown too."""
+    kb = markdown_actions_kb()
+    actions = tracked_actions(kb.incidents, kb.today)
+    rows = list(csv.DictReader(io.StringIO(actions_csv(actions), newline="")))
+    assert [(r["action"], r["link"], r["link_label"]) for r in rows] == [
+        (
+            "Answer 503 with Retry-After per RFC 9110",
+            "https://tracker.example.com/browse/EXP-51",
+            "EXP-51",
+        ),
+        ("Set a|b <b>now</b>", "", "OPS-12"),
+        ("Plain", "", "javascript:alert(1)"),
+    ]
+    data = json.loads(actions_json(action_summary(kb.incidents, kb.today), actions))
+    assert [
+        (i["action"], i["action_markdown"], i["link"], i["link_label"]) for i in data["items"]
+    ] == [
+        (
+            "Answer 503 with Retry-After per RFC 9110",
+            "Answer `503` with `Retry-After` per [RFC 9110](https://x.org)",
+            "https://tracker.example.com/browse/EXP-51",
+            "EXP-51",
+        ),
+        ("Set a|b <b>now</b>", "Set `a|b` <b>now</b>", None, "OPS-12"),
+        ("Plain", "Plain", None, "javascript:alert(1)"),
+    ]
+
+
+def test_action_pages_show_code_spans_as_code_and_nothing_else_unescaped() -> None:
+    """The action items page (HTML), the dashboard and the home page (Markdown tables)
+    render an action's code spans as code; any other markup is text."""
+    pages = generate(markdown_actions_kb(), link_style="directory")
+    assert (
+        "<td>Answer <code>503</code> with <code>Retry-After</code> per RFC 9110 "
+        '<a href="https://tracker.example.com/browse/EXP-51">(link)</a></td>'
+    ) in pages["actions.md"]
+    assert "<td>Set <code>a|b</code> &lt;b&gt;now&lt;/b&gt;</td>" in pages["actions.md"]
+    cell = "A1: Answer <code>503</code> with <code>Retry-After</code> per RFC 9110 |"
+    assert cell in pages["dashboard.md"]
+    assert cell in pages["index.md"]
 
 
 def test_actions_json_has_no_nan_and_typed_values() -> None:

@@ -26,6 +26,7 @@ __all__ = [
     "md_cell_block",
     "md_text",
     "safe_url",
+    "split_code_spans",
     "xml_text",
 ]
 
@@ -210,6 +211,29 @@ def _md_lines(text: str) -> str:
         prose.append(line)
     flush()
     return "\n".join(out)
+
+
+def split_code_spans(value: Any) -> list[tuple[str, bool]]:
+    """Text and its inline code spans, in order, as ``(text, is_code)`` pairs.
+
+    A code span's backticks and surrounding spaces are dropped, as Python-Markdown does;
+    a backtick without its match stays text. Nothing is escaped: each part goes through
+    the escape function of its context.
+
+    >>> split_code_spans("Answer `503` with `` `x` `` and ` lone")
+    [('Answer ', False), ('503', True), (' with ', False), ('`x`', True), (' and ` lone', False)]
+    """
+    text = _text(value)
+    parts: list[tuple[str, bool]] = []
+    pos = 0
+    for match in _CODE_SPAN.finditer(text):
+        if match.start() > pos:
+            parts.append((text[pos : match.start()], False))
+        parts.append((match.group(2).strip(), True))
+        pos = match.end()
+    if pos < len(text):
+        parts.append((text[pos:], False))
+    return parts
 
 
 def md_cell_block(value: Any) -> Safe:

@@ -87,10 +87,13 @@ __all__ = [
     "feed_links",
     "graph_page",
     "home_page",
+    "inline_html",
+    "inline_md",
     "lessons_page",
     "merge_home",
     "neighbourhood",
     "owner_token",
+    "plain_text",
     "to_do",
 ]
 
@@ -236,7 +239,7 @@ def _dashboard(ctx: SiteContext) -> str:
         severities=list(Severity),
         actions=data.actions,
         to_do=to_do(data.actions),
-        overdue=[(a, _plain(a.item.action)) for a in data.actions.overdue_items[:TOP]],
+        overdue=[(a, inline_md(a.item.action)) for a in data.actions.overdue_items[:TOP]],
         rel=lambda to: href(uri, to),
         incident_uri=incident_uri,
         pattern_uri=pattern_uri,
@@ -260,7 +263,13 @@ CSV_COLUMNS = (
     "overdue",
     "days_overdue",
     "link",
+    "link_label",
 )
+"""The columns of ``actions.csv`` (``actions.json`` items have the same keys, and
+``action_markdown``). Text is what a reader sees: ``action`` without Markdown (code spans
+unwrapped, links as their text), ``link`` the URL of the Link cell (absolute ``http``,
+``https`` or ``mailto`` only) and ``link_label`` its text; the JSON keeps the author's
+Markdown of the action in ``action_markdown``."""
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -282,14 +291,15 @@ def _csv_values(a: TrackedAction) -> tuple[Any, ...]:
         a.incident_date.isoformat(),
         a.incident_severity,
         item.id,
-        item.action,
+        plain_text(item.action),
         a.owner,
         a.priority,
         item.due.isoformat() if item.due else "",
         item.status,
         "yes" if a.overdue else "no",
         "" if a.days_overdue is None else a.days_overdue,
-        item.link or "",
+        _link_target(item.link) or "",
+        _link_label(item.link) or "",
     )
 
 
@@ -309,7 +319,9 @@ def actions_json(summary: ActionSummary, actions: Sequence[TrackedAction]) -> st
         {
             **{k: v for k, v in zip(CSV_COLUMNS, _csv_values(a), strict=True) if k != "overdue"},
             "due": a.item.due.isoformat() if a.item.due else None,
-            "link": a.item.link,
+            "action_markdown": a.item.action,
+            "link": _link_target(a.item.link),
+            "link_label": _link_label(a.item.link),
             "days_overdue": a.days_overdue,
             "overdue": a.overdue,
             "incident_severity": str(a.incident_severity),
@@ -354,14 +366,79 @@ def owner_token(owner: str) -> str:
 
 
 _MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
+_AUTOLINK = re.compile(r"^<([^<>\s]+)>$")
 
 
-def _plain(markdown: str) -> str:
-    """Cell text without Markdown link syntax (the table is HTML: Markdown would show as is)."""
-    return " ".join(_MD_LINK.sub(r"\1", markdown).split())
+def _inline_parts(markdown: str) -> list[tuple[str, bool]]:
+    """An action's text as ``(text, is_code)`` parts: one line, Markdown links as their
+    text, code spans without their backticks (nothing escaped yet)."""
+    flat = " ".join(markdown.split())
+    return [
+        (part if code else _MD_LINK.sub(r"\1", part), code)
+        for part, code in escape.split_code_spans(flat)
+    ]
+
+
+def plain_text(markdown: str) -> str:
+    """An author's one-line Markdown (an action, a Link cell) as the plain text a reader sees:
+    link syntax and code-span backticks gone (the downloads carry this).
+
+    >>> plain_text("Answer `503` per [the RFC](https://x.org/9110) and <https://y.org>")
+    'Answer 503 per the RFC and <https://y.org>'
+    """
+    return " ".join("".join(part for part, _ in _inline_parts(markdown)).split())
+
+
+def inline_html(markdown: str) -> Safe:
+    """An action's text for an HTML cell: escaped, code spans as ``<code>``, links as text.
+
+    Only code spans are rendered: the text is untrusted, so each part is escaped first.
+
+    >>> inline_html("Answer `503` with `<b>` & [retry](https://x.org)")
+    'Answer <code>503</code> with <code>&lt;b&gt;</code> &amp; retry'
+    """
+    return Safe(
+        "".join(
+            f"<code>{escape.html_text(part)}</code>" if code else escape.html_text(part)
+            for part, code in _inline_parts(markdown)
+        )
+    )
+
+
+def _md_part(text: str) -> str:
+    """A part of a line as Markdown inline text, keeping the spaces at its ends."""
+    if not text.strip():
+        return " " if text else ""
+    lead = " " if text[0].isspace() else ""
+    trail = " " if text[-1].isspace() else ""
+    return f"{lead}{escape.md_text(text)}{trail}"
+
+
+def inline_md(markdown: str) -> Safe:
+    """An action's text for a Markdown table cell: escaped, code spans as ``<code>`` (their
+    content escaped as Markdown text, which inline HTML leaves to Markdown), links as text.
+
+    >>> print(inline_md("Set `max_*_size` | `a|b`"))
+    Set <code>max\\_\\*\\_size</code> \\| <code>a\\|b</code>
+    """
+    return Safe(
+        "".join(
+            f"<code>{escape.md_text(part)}</code>" if code else _md_part(part)
+            for part, code in _inline_parts(markdown)
+        )
+    )
 
 
 _MD_TARGET = re.compile(r"^\[[^\]\n]*\]\(\s*<?([^)\s>]*)>?\s*\)$")
+
+
+def _link_label(link: str | None) -> str | None:
+    """What a reader sees of an action item's Link cell: a Markdown link's text, an
+    autolink's URL, else the cell as plain text (a ticket key stays a ticket key)."""
+    if not link or not link.strip():
+        return None
+    autolink = _AUTOLINK.match(link.strip())
+    return autolink.group(1) if autolink else plain_text(link)
 
 
 def _link_target(link: str | None) -> str | None:
@@ -415,7 +492,7 @@ def _actions_page(ctx: SiteContext, summary: ActionSummary, actions: list[Tracke
             "href": ctx.html_href(uri, incident_uri(a.incident_id)),
             "owner_token": owner_token(a.owner),
             "patterns": patterns_of(a.incident_id),
-            "action": _plain(a.item.action),
+            "action": inline_html(a.item.action),
             "link": _link_target(a.item.link),
         }
         for a in actions
@@ -720,7 +797,7 @@ def _home(ctx: SiteContext) -> str:
         site_name=ctx.site_name,
         marker=Safe(HOME_MARKER),
         newest=incidents[:NEWEST],
-        urgent=[(a, _plain(a.item.action)) for a in urgent[:TOP]],
+        urgent=[(a, inline_md(a.item.action)) for a in urgent[:TOP]],
         urgent_total=len(urgent),
         patterns=recurring_patterns(incidents, limit=NEWEST),
         pattern_titles=ctx.kb.patterns,
