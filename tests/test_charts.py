@@ -246,10 +246,10 @@ def test_desc_summarises_the_data(charts: dict[str, str]) -> None:
     assert descs == {
         "quarters": "Stacked bar chart of 5 incidents per quarter from 2024-Q4 to 2025-Q3, split by"
         " severity P0 to P3; the busiest quarter is 2024-Q4 with 2.",
-        "detect": "Box plots of time to detect in minutes per quarter, on a logarithmic axis,"
-        " over 5 incidents; overall median 7 minutes, 90th percentile 64 minutes.",
-        "mitigate": "Box plots of time to mitigate in minutes per severity, on a logarithmic axis,"
-        " over 5 incidents; overall median 65 minutes, 90th percentile 1320 minutes.",
+        "detect": "Box plots of time to detect per quarter, on a logarithmic axis,"
+        " over 5 incidents; overall median 7 min, 90th percentile 1 h 04 min.",
+        "mitigate": "Box plots of time to mitigate per severity, on a logarithmic axis,"
+        " over 5 incidents; overall median 1 h 05 min, 90th percentile 22 h 00 min.",
         "detection": "100% stacked bar chart of how incidents were detected, per quarter from"
         " 2024-Q4 to 2025-Q3: monitoring, user report, internal report, other. Overall,"
         " monitoring detected 3 of 5 incidents.",
@@ -499,14 +499,16 @@ def test_incidents_per_quarter_table_has_every_quarter_and_severity() -> None:
 def test_duration_table_per_quarter_and_per_severity() -> None:
     report = duration_report(corpus(), Metric.TIME_TO_DETECT)
     by_quarter = duration_table(report)
-    assert by_quarter.caption == "Time to detect per quarter, in minutes"
+    assert by_quarter.caption == "Time to detect per quarter"
     assert by_quarter.columns == ("Quarter", "Incidents", "Median", "p90", "Min", "Max")
+    # durations as incident cards show them, to the nearest minute (half up):
+    # 2024-Q4: 3 and 25 minutes → p90 = 3 + 0.9 × 22 = 22.8;
     # 2025-Q3: 90 and 7 minutes → median 48.5; p90 = 7 + 0.9 × 83 = 81.7
     assert by_quarter.rows == (
-        ("2024-Q4", "2", "14", "22.8", "3", "25"),
-        ("2025-Q1", "1", "0", "0", "0", "0"),
+        ("2024-Q4", "2", "14 min", "23 min", "3 min", "25 min"),
+        ("2025-Q1", "1", "0 min", "0 min", "0 min", "0 min"),
         ("2025-Q2", "0", "–", "–", "–", "–"),
-        ("2025-Q3", "2", "48.5", "81.7", "7", "90"),
+        ("2025-Q3", "2", "49 min", "1 h 22 min", "7 min", "1 h 30 min"),
     )
     by_severity = duration_table(report, by="severity")
     assert [row[:2] for row in by_severity.rows] == [

@@ -23,6 +23,8 @@ API
 ``on_this_day(pms, today, window_days)``  ``Anniversary`` per incident on this day in past years
 ``analyze(pms, today)``                   ``Analytics``: all of the above in one value
 ``to_jsonable(value)``                    any value above → JSON-ready dicts/lists/str/int/float
+``duration_text(delta)``                  ``"1 d 2 h 05 min"``: a duration as pages show it
+``minutes_text(minutes)``                 the same for a figure in minutes, to the nearest minute
 ========================================  ==================================================
 
 Conventions
@@ -209,6 +211,34 @@ _METRIC_GETTERS: dict[Metric, Callable[[Postmortem], timedelta | None]] = {
     Metric.TIME_TO_RESOLVE: lambda pm: pm.time_to_resolve,
     Metric.DURATION: lambda pm: pm.duration,
 }
+
+
+def duration_text(delta: timedelta) -> str:
+    """A duration as people write it, in whole minutes (seconds dropped): ``1 d 2 h 05 min``,
+    ``1 h 34 min``, ``49 min``; a minus sign when negative.
+
+    >>> duration_text(timedelta(hours=26, minutes=5)), duration_text(timedelta(minutes=-3))
+    ('1 d 2 h 05 min', '−3 min')
+    """
+    sign = "−" if delta < timedelta(0) else ""
+    whole = math.floor(abs(delta).total_seconds() / 60)
+    days, rest = divmod(whole, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{sign}{days} d {hours} h {mins:02d} min"
+    if hours:
+        return f"{sign}{hours} h {mins:02d} min"
+    return f"{sign}{mins} min"
+
+
+def minutes_text(value: float) -> str:
+    """A figure in minutes (a median, a percentile) as :func:`duration_text`, to the nearest
+    minute (half up): statistics fall between whole minutes.
+
+    >>> minutes_text(288.6), minutes_text(4462.2), minutes_text(0.5), minutes_text(2715.8)
+    ('4 h 49 min', '3 d 2 h 22 min', '1 min', '1 d 21 h 16 min')
+    """
+    return duration_text(timedelta(minutes=math.floor(value + 0.5)))
 
 
 def minutes(delta: timedelta) -> float:

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from typing import Literal
 from xml.sax.saxutils import escape
 
-from .analytics import DetectionReport, DurationReport, DurationStats, QuarterCount
+from .analytics import DetectionReport, DurationReport, DurationStats, QuarterCount, minutes_text
 from .model import Detection, Severity
 
 __all__ = [
@@ -145,8 +145,8 @@ class Table:
 
 
 def _num(value: float | None) -> str:
-    """A minute value for a table (``–`` when undefined)."""
-    return _NONE if value is None else f"{value:g}"
+    """A minute value for a table, as incident cards show durations (``–`` when undefined)."""
+    return _NONE if value is None else minutes_text(value)
 
 
 def _incidents(count: int) -> str:
@@ -182,7 +182,7 @@ def _groups(report: DurationReport, by: GroupBy) -> list[tuple[str, DurationStat
 
 
 def duration_table(report: DurationReport, *, by: GroupBy = "quarter") -> Table:
-    """A duration metric's count, median, p90, min and max (minutes) per quarter or severity."""
+    """A duration metric's count, median, p90, min and max per quarter or severity."""
     rows = [
         (
             key,
@@ -195,7 +195,7 @@ def duration_table(report: DurationReport, *, by: GroupBy = "quarter") -> Table:
         for key, stats in _groups(report, by)
     ]
     return Table(
-        caption=f"{report.metric.label} per {by}, in minutes",
+        caption=f"{report.metric.label} per {by}",
         columns=(by.capitalize(), "Incidents", "Median", "p90", "Min", "Max"),
         rows=tuple(rows),
     )
@@ -601,10 +601,9 @@ def duration_svg(
     if report.overall.count == 0:
         return _no_data(chart_id, title, f"No incident has a {report.metric.label.lower()} yet.")
     desc = (
-        f"Box plots of {report.metric.label.lower()} in minutes per {by}, on a"
+        f"Box plots of {report.metric.label.lower()} per {by}, on a"
         f" logarithmic axis, over {_incidents(report.overall.count)}; overall median"
-        f" {_num(report.overall.median)} minutes, 90th percentile"
-        f" {_num(report.overall.p90)} minutes."
+        f" {_num(report.overall.median)}, 90th percentile {_num(report.overall.p90)}."
     )
     highest = report.overall.max or 0.0
     ticks = _duration_ticks(highest)

@@ -44,6 +44,7 @@ from .analytics import (
     analyze,
     lessons_by_pattern,
     lessons_by_service,
+    minutes_text,
     on_this_day,
     recurring_patterns,
     to_jsonable,
@@ -140,7 +141,8 @@ def _chart(ctx: SiteContext, svg: str, table: charts.Table) -> Safe:
 
 
 def _minutes(value: float | None) -> Safe:
-    return Safe("–" if value is None else f"{value:g} min")
+    """A figure in minutes as incident cards show durations."""
+    return Safe("–" if value is None else minutes_text(value))
 
 
 def to_do(summary: ActionSummary) -> Safe:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-import math
 import posixpath
 import re
 import secrets
@@ -33,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 import jinja2
 
 from . import escape
+from .analytics import duration_text
 from .escape import Safe
 from .graph import build_graph, co_occurring_patterns, pattern_reach, related_incidents, to_json
 from .kb import KnowledgeBase
@@ -90,17 +90,7 @@ def format_duration(value: timedelta | None) -> Safe:
     >>> format_duration(timedelta(hours=26, minutes=5)), format_duration(timedelta(minutes=-3))
     ('1 d 2 h 05 min', '−3 min')
     """
-    if value is None:
-        return Safe("—")
-    sign = "−" if value < timedelta(0) else ""
-    minutes = math.floor(abs(value).total_seconds() / 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return Safe(f"{sign}{days} d {hours} h {mins:02d} min")
-    if hours:
-        return Safe(f"{sign}{hours} h {mins:02d} min")
-    return Safe(f"{sign}{mins} min")
+    return Safe("—" if value is None else duration_text(value))
 
 
 def counted(count: float, singular: str, plural: str | None = None) -> Safe:
