@@ -202,3 +202,6 @@ def test_changed_reports_only_what_the_branch_changes(project: Path) -> None:
     # the whole corpus still has broken.md's findings
     assert "broken.md" in run("validate", "--today", "2025-06-01")[1]
     assert run("validate", "--changed", "no-such-branch")[0] == 2
+    code, _, err = run("summary", "--base", "no-such-branch")  # a usage error too
+    assert code == 2
+    assert "git diff against 'no-such-branch' failed" in err

@@ -517,5 +517,5 @@ def summary(base: str, k: int, **config: Any) -> None:
     try:
         changed = changed_postmortems(changed_files(settings, base), settings)
     except GitError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.UsageError(str(exc)) from None
     click.echo(job_summary(kb, changed, k), nl=False)
