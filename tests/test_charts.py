@@ -37,7 +37,7 @@ from postmortem_kb.charts import (
     incidents_per_quarter_svg,
     incidents_per_quarter_table,
 )
-from postmortem_kb.model import Postmortem, Severity
+from postmortem_kb.model import Detection, Postmortem, Severity
 from test_analytics import make_pm
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -214,7 +214,8 @@ def test_stacked_series_are_coloured_and_hatched_but_the_first(charts: dict[str,
     detection = re.findall(
         r'<pattern id="[^"]+"[^>]*><rect [^>]*fill="([^"]+)"', charts["detection"]
     )
-    assert detection == [DETECTION_COLORS[d] for d in list(DETECTION_COLORS)[1:]]
+    # no incident was reported internally: that source has no series (see below)
+    assert detection == [DETECTION_COLORS[Detection.USER_REPORT], DETECTION_COLORS[Detection.OTHER]]
 
 
 # -- accessible and unique ------------------------------------------------------------
@@ -251,7 +252,7 @@ def test_desc_summarises_the_data(charts: dict[str, str]) -> None:
         "mitigate": "Box plots of time to mitigate per severity, on a logarithmic axis,"
         " over 5 incidents; overall median 1 h 05 min, 90th percentile 22 h 00 min.",
         "detection": "100% stacked bar chart of how incidents were detected, per quarter from"
-        " 2024-Q4 to 2025-Q3: monitoring, user report, internal report, other. Overall,"
+        " 2024-Q4 to 2025-Q3: monitoring, user report, other. Overall,"
         " monitoring detected 3 of 5 incidents.",
     }
 
@@ -278,7 +279,7 @@ def test_every_label_is_written_once_in_reading_order(charts: dict[str, str]) ->
         "P3|n=1",
     ]
     assert texts(charts["detection"]) == [
-        *("Monitoring", "User report", "Internal report", "Other"),
+        *("Monitoring", "User report", "Other"),  # no incident was reported internally
         *("0%", "20%", "40%", "60%", "80%", "100%"),
         "Share of incidents",
         *("2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3"),
@@ -292,16 +293,16 @@ def _ids_and_refs(svg: str) -> tuple[list[str], set[str]]:
 
 
 @pytest.mark.parametrize(
-    ("name", "extra"),
-    [("quarters", 3), ("detect", 0), ("mitigate", 0), ("detection", 3)],
+    ("name", "styles"),
+    [("quarters", (1, 2, 3)), ("detect", ()), ("mitigate", ()), ("detection", (1, 3))],
 )
 def test_ids_are_prefixed_unique_and_every_reference_resolves(
-    charts: dict[str, str], name: str, extra: int
+    charts: dict[str, str], name: str, styles: tuple[int, ...]
 ) -> None:
     svg = charts[name]
     chart_id = ET.fromstring(svg).get("id")
     ids, refs = _ids_and_refs(svg)
-    hatches = [f"{chart_id}-hatch-{k}" for k in range(1, extra + 1)]
+    hatches = [f"{chart_id}-hatch-{k}" for k in styles]
     assert ids == [chart_id, f"{chart_id}-title", f"{chart_id}-desc", *hatches]
     assert refs == set(hatches)
 
@@ -523,20 +524,14 @@ def test_duration_table_per_quarter_and_per_severity() -> None:
 
 def test_detection_share_table_has_counts_percentages_and_overall_row() -> None:
     table = detection_share_table(detection_report(corpus()))
-    assert table.columns == (
-        "Quarter",
-        "Incidents",
-        "Monitoring",
-        "User report",
-        "Internal report",
-        "Other",
-    )
+    # no column for internal reports: no incident was reported so
+    assert table.columns == ("Quarter", "Incidents", "Monitoring", "User report", "Other")
     assert table.rows == (
-        ("2024-Q4", "2", "1 (50.0%)", "1 (50.0%)", "0 (0.0%)", "0 (0.0%)"),
-        ("2025-Q1", "1", "1 (100.0%)", "0 (0.0%)", "0 (0.0%)", "0 (0.0%)"),
-        ("2025-Q2", "0", "–", "–", "–", "–"),
-        ("2025-Q3", "2", "1 (50.0%)", "0 (0.0%)", "0 (0.0%)", "1 (50.0%)"),
-        ("All", "5", "3 (60.0%)", "1 (20.0%)", "0 (0.0%)", "1 (20.0%)"),
+        ("2024-Q4", "2", "1 (50.0%)", "1 (50.0%)", "0 (0.0%)"),
+        ("2025-Q1", "1", "1 (100.0%)", "0 (0.0%)", "0 (0.0%)"),
+        ("2025-Q2", "0", "–", "–", "–"),
+        ("2025-Q3", "2", "1 (50.0%)", "0 (0.0%)", "1 (50.0%)"),
+        ("All", "5", "3 (60.0%)", "1 (20.0%)", "1 (20.0%)"),
     )
 
 
@@ -560,7 +555,39 @@ def test_table_html_escapes_cells_and_aligns_numbers() -> None:
 
 def test_empty_detection_report_table_has_only_the_overall_row() -> None:
     table = detection_share_table(DetectionReport(detection_report([]).overall, ()))
-    assert table.rows == (("All", "0", "–", "–", "–", "–"),)
+    assert (table.columns, table.rows) == (("Quarter", "Incidents"), (("All", "0"),))
+
+
+def test_a_detection_source_no_incident_has_is_left_out() -> None:
+    """No always-empty series, legend entry or column (an "Other" that nobody chose); every
+    source shown keeps its colour and hatch, which belong to the source."""
+    pms = [
+        make_pm("a", date(2025, 1, 2), "P1", detect=3, mitigate=9, detection="monitoring"),
+        make_pm("b", date(2025, 1, 3), "P1", detect=3, mitigate=9, detection="internal-report"),
+        make_pm("c", date(2025, 4, 4), "P1", detect=3, mitigate=9, detection="monitoring"),
+    ]
+    report = detection_report(pms)
+    table = detection_share_table(report)
+    assert table.columns == ("Quarter", "Incidents", "Monitoring", "Internal report")
+    assert table.rows == (
+        ("2025-Q1", "2", "1 (50.0%)", "1 (50.0%)"),
+        ("2025-Q2", "1", "1 (100.0%)", "0 (0.0%)"),
+        ("All", "3", "2 (66.7%)", "1 (33.3%)"),
+    )
+    svg = detection_share_svg(report)
+    assert texts(svg)[:3] == ["Monitoring", "Internal report", "0%"]
+    assert ET.fromstring(svg)[1].text == (
+        "100% stacked bar chart of how incidents were detected, per quarter from 2025-Q1 to"
+        " 2025-Q2: monitoring, internal report. Overall, monitoring detected 2 of 3 incidents."
+    )
+    prefix = "pmkb-detection-share-hatch"
+    legend = re.findall(r'<rect x="[\d.]+" y="5.5" width="20" height="7" fill="([^"]+)"/>', svg)
+    assert legend == [DETECTION_COLORS[Detection.MONITORING], f"url(#{prefix}-2)"]
+    tiles = re.findall(
+        r'<pattern id="([^"]+)"[^>]*><rect [^>]*fill="([^"]+)"/>(.*?)</pattern>', svg
+    )
+    dots = '<circle cx="1.5" cy="1.5" r="0.8"/><circle cx="4.5" cy="4.5" r="0.8"/>'
+    assert tiles == [(f"{prefix}-2", DETECTION_COLORS[Detection.INTERNAL_REPORT], dots)]
 
 
 def test_an_absurdly_long_label_leaves_the_plot_its_room() -> None:

@@ -188,3 +188,62 @@ def test_neighbourhood_lists_at_most_the_limit(monkeypatch: pytest.MonkeyPatch) 
         "Incident i3</a>. 6 neighbours in all (6 incidents); 3 of 6 listed; see the"
         ' <a href="../../graph/">graph view</a>.</p>\n\n'
     )
+
+
+def _section(page: str, heading: str) -> str:
+    """A Markdown page's section from its ``## `` heading to the next."""
+    start = page.index(f"## {heading}\n")
+    end = page.find("\n## ", start + 1)
+    return page[start : end + 1 if end != -1 else len(page)]
+
+
+def test_dashboard_says_when_it_shows_only_the_top_services_and_patterns() -> None:
+    """Twelve services: the table stops at ten and says so, linking to the full index."""
+    pms = [
+        incident(f"i{n}", n, [f"p{n:02d}"], services=(f"svc{n:02d}",), actions=())
+        for n in range(12)
+    ]
+    page = generate(knowledge_base(pms, PATTERNS))["dashboard.md"]
+    services = _section(page, "Services with the most incidents")
+    assert services.split("\n")[2] == (
+        "The 10 of 12 services with the most incidents; the [services index](services/index.md)"
+        " lists them all."
+    )
+    assert services.count("](services/svc") == 10
+    patterns = _section(page, "Recurring patterns")
+    assert patterns.split("\n")[2] == (
+        "The 10 of 12 patterns with the most incidents; the [patterns index](patterns/index.md)"
+        " lists them all."
+    )
+    few = generate(knowledge_base(pms[:10], PATTERNS))["dashboard.md"]
+    assert _section(few, "Services with the most incidents").split("\n")[2].startswith("| Service")
+    assert _section(few, "Recurring patterns").split("\n")[2].startswith("| Pattern")
+
+
+def _priority_rows(dashboard: str) -> list[str]:
+    lines = _section(dashboard, "Action items").split("\n")
+    start = lines.index("| Priority | To do | All |")
+    return lines[start : lines.index("", start)]
+
+
+def test_dashboard_lists_unset_priority_only_when_an_item_lacks_one() -> None:
+    with_priority = [ActionItem(30, "A1", "Do", "ops", Severity.P2, None)]
+    page = generate(knowledge_base([incident("a", 0, actions=with_priority)], PATTERNS))
+    assert _priority_rows(page["dashboard.md"]) == [
+        "| Priority | To do | All |",
+        "|:--|--:|--:|",
+        "| P0 | 0 | 0 |",
+        "| P1 | 0 | 0 |",
+        "| P2 | 1 | 1 |",
+        "| P3 | 0 | 0 |",
+    ]
+    page = generate(actions_kb())  # A2 has no priority (and is done)
+    assert _priority_rows(page["dashboard.md"]) == [
+        "| Priority | To do | All |",
+        "|:--|--:|--:|",
+        "| P0 | 0 | 0 |",
+        "| P1 | 1 | 1 |",
+        "| P2 | 0 | 0 |",
+        "| P3 | 0 | 0 |",
+        "| unset | 0 | 1 |",
+    ]

@@ -8,6 +8,7 @@ and ``*_table`` returns the same data as a :class:`Table` (render it with
 ``incidents_per_quarter_svg/_table``      stacked bars: incidents per quarter by severity
 ``duration_svg/_table``                   box plots of a duration metric per quarter or severity
 ``detection_share_svg/_table``            100 % stacked bars: detection source per quarter
+``detection_sources(report)``             the sources those show: those some incident has
 ========================================  =====================================================
 
 Every SVG
@@ -57,6 +58,7 @@ __all__ = [
     "box_stats",
     "detection_share_svg",
     "detection_share_table",
+    "detection_sources",
     "duration_svg",
     "duration_table",
     "incidents_per_quarter_svg",
@@ -79,7 +81,7 @@ DETECTION_COLORS: dict[Detection, str] = {
     Detection.INTERNAL_REPORT: "#5c7cfa",
     Detection.OTHER: "#868e96",
 }
-_HATCHES = ("", "///", "...", "xx")  # second cue besides colour, per stacked series
+_HATCHES = ("", "///", "...", "xx")  # second cue besides colour, per category of a kind
 _BOX_COLOR = "#228be6"
 
 # Human ticks for minute axes: (minutes, label).
@@ -205,16 +207,23 @@ def _detection_label(d: Detection) -> str:
     return d.value.replace("-", " ").capitalize()
 
 
+def detection_sources(report: DetectionReport) -> tuple[Detection, ...]:
+    """The detection sources a chart and its table show: those of at least one incident, in
+    enum order (a source no incident has would be an always-empty series and column)."""
+    return tuple(d for d in Detection if report.overall.counts[d])
+
+
 def detection_share_table(report: DetectionReport) -> Table:
     """How incidents were detected per quarter, as counts and percentages, then overall."""
+    sources = detection_sources(report)
     rows = [
-        (share.key, str(share.total), *(_percent(share.counts[d], share.total) for d in Detection))
+        (share.key, str(share.total), *(_percent(share.counts[d], share.total) for d in sources))
         for share in (*report.by_quarter, report.overall)
     ]
     rows[-1] = ("All", *rows[-1][1:])
     return Table(
         caption="How incidents were detected, per quarter",
-        columns=("Quarter", "Incidents", *(_detection_label(d) for d in Detection)),
+        columns=("Quarter", "Incidents", *(_detection_label(d) for d in sources)),
         rows=tuple(rows),
     )
 
@@ -457,11 +466,24 @@ def _integer_ticks(highest: int) -> list[tuple[float, str]]:
     return [(float(k * step), str(k * step)) for k in range(steps + 1)]
 
 
-def _patterns(chart_id: str, colours: Sequence[str]) -> tuple[str, list[str]]:
-    """Fills of the stacked series (hatched but the first) and their ``<defs>``."""
+@dataclass(frozen=True, slots=True)
+class _Series:
+    """One stacked series: its label, colour, style (the category's place among all of its
+    kind, which picks the hatch) and heights. Colour and hatch belong to the category, so
+    a series left out (no data) changes no other series' look."""
+
+    label: str
+    colour: str
+    style: int
+    heights: Sequence[float]
+
+
+def _patterns(chart_id: str, series: Sequence[_Series]) -> tuple[str, list[str]]:
+    """Fills of the stacked series (hatched but the first style) and their ``<defs>``."""
     fills = []
     defs = ["<defs>"]
-    for k, (colour, hatch) in enumerate(zip(colours, _HATCHES, strict=True)):
+    for one in series:
+        k, colour, hatch = one.style, one.colour, _HATCHES[one.style]
         if not hatch:
             fills.append(colour)
             continue
@@ -475,19 +497,15 @@ def _patterns(chart_id: str, colours: Sequence[str]) -> tuple[str, list[str]]:
     return "\n".join(defs), fills
 
 
-def _stacked(
-    chart_id: str,
-    axes: _Axes,
-    series: Sequence[tuple[str, str, Sequence[float]]],
-) -> list[str]:
-    """Stacked bars (series bottom-up) and their legend above the plot: (label, colour, heights)."""
-    defs, fills = _patterns(chart_id, [colour for _, colour, _ in series])
+def _stacked(chart_id: str, axes: _Axes, series: Sequence[_Series]) -> list[str]:
+    """Stacked bars (series bottom-up) and their legend above the plot."""
+    defs, fills = _patterns(chart_id, series)
     parts = [defs]
     bar = 0.7 * axes.slot
     bottoms = [0.0] * axes.categories
-    for fill, (_, _, heights) in zip(fills, series, strict=True):
+    for fill, one in zip(fills, series, strict=True):
         rects = []
-        for i, height in enumerate(heights):
+        for i, height in enumerate(one.heights):
             if height > 0:
                 y = axes.y(bottoms[i] + height)
                 h = axes.y(bottoms[i]) - y
@@ -499,7 +517,7 @@ def _stacked(
         if rects:
             parts += [f'<g fill="{fill}">', *rects, "</g>"]
     x = axes.left
-    for fill, (label, _, _) in zip(fills, series, strict=True):
+    for fill, label in zip(fills, (one.label for one in series), strict=True):
         parts.append(
             f'<rect x="{_n(x)}" y="5.5" width="20" height="7" fill="{fill}"/>'
             f'<text x="{_n(x + 24)}" y="12.5">{escape(label)}</text>'
@@ -528,8 +546,8 @@ def incidents_per_quarter_svg(
     axes = _layout(labels, ticks, _linear(ticks[-1][0]), legend=True)
     grid, frame = _frame(axes, labels, ticks, "Incidents")
     series = [
-        (str(s), SEVERITY_COLORS[s], [float(q.by_severity.get(s, 0)) for q in counts])
-        for s in Severity
+        _Series(str(s), SEVERITY_COLORS[s], k, [float(q.by_severity.get(s, 0)) for q in counts])
+        for k, s in enumerate(Severity)
     ]
     return _svg(
         chart_id, axes.width, title, desc, [*grid, *_stacked(chart_id, axes, series), *frame]
@@ -625,22 +643,25 @@ def detection_share_svg(report: DetectionReport, *, chart_id: str = "pmkb-detect
     if report.overall.total == 0 or not quarters:
         return _no_data(chart_id, title, "No incidents yet.")
     overall = report.overall
+    sources = detection_sources(report)
+    names = ", ".join(_detection_label(d).lower() for d in sources)
     desc = (
         f"100% stacked bar chart of how incidents were detected, per quarter from"
-        f" {quarters[0].key} to {quarters[-1].key}: monitoring, user report,"
-        f" internal report, other. Overall, monitoring detected"
+        f" {quarters[0].key} to {quarters[-1].key}: {names}. Overall, monitoring detected"
         f" {overall.counts[Detection.MONITORING]} of {_incidents(overall.total)}."
     )
     labels = [(q.key,) for q in quarters]
     axes = _layout(labels, _PERCENT_TICKS, _linear(100.0), legend=True)
     grid, frame = _frame(axes, labels, _PERCENT_TICKS, "Share of incidents")
+    styles = {source: k for k, source in enumerate(Detection)}
     series = [
-        (
+        _Series(
             _detection_label(source),
             DETECTION_COLORS[source],
+            styles[source],
             [100 * q.counts[source] / q.total if q.total else 0.0 for q in quarters],
         )
-        for source in Detection
+        for source in sources
     ]
     return _svg(
         chart_id, axes.width, title, desc, [*grid, *_stacked(chart_id, axes, series), *frame]

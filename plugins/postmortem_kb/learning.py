@@ -37,6 +37,7 @@ from typing import Any
 from . import charts, escape
 from .analytics import (
     NO_OWNER,
+    UNSET_PRIORITY,
     ActionSummary,
     Metric,
     TrackedAction,
@@ -239,6 +240,7 @@ def _dashboard(ctx: SiteContext) -> str:
         pattern_titles=ctx.kb.patterns,
         services=data.services[:TOP],
         severities=list(Severity),
+        priorities=_priorities(data.actions),
         actions=data.actions,
         to_do=to_do(data.actions),
         overdue=[(a, inline_md(a.item.action)) for a in data.actions.overdue_items[:TOP]],
@@ -247,6 +249,12 @@ def _dashboard(ctx: SiteContext) -> str:
         pattern_uri=pattern_uri,
         service_uri=service_uri,
     )
+
+
+def _priorities(summary: ActionSummary) -> list[str]:
+    """The dashboard's priority rows: P0..P3 always (a zero says something), "unset" only
+    when some item has no priority (else it is an always-empty row)."""
+    return [p for p in summary.by_priority if p != UNSET_PRIORITY or summary.by_priority[p]]
 
 
 # --- action items ----------------------------------------------------------------------
