@@ -524,14 +524,33 @@ def test_a_long_service_page_lists_the_newest_and_links_to_the_filtered_index() 
     api = pages["services/api.md"]
     assert "30 incidents affected this service." in api
     assert (
-        "The newest 25 of 30 incidents; see [all of them in the incidents index]"
-        "(../incidents/index.md?service=api)." in api
+        "\n## Incidents\n\nThe newest 25 of 30 incidents; see [all 30 incidents of this service]"
+        "(../incidents/index.md?service=api) in the incidents index.\n\n" in api
     )
     listed = re.findall(r'<a href="\.\./\.\./incidents/(i[0-9]+)/">', api)
     assert listed == [f"i{day:02d}" for day in range(29, 4, -1)]
     db = pages["services/db.md"]
     assert "2 incidents affected this service." in db and "The newest" not in db
     assert re.findall(r'<a href="\.\./\.\./incidents/(i[0-9]+)/">', db) == ["i01", "i00"]
+
+
+def test_every_service_page_links_to_the_index_filtered_by_it() -> None:
+    """Not only a long one: the incidents index, filtered to the service, is one link away
+    (a Markdown site's index reads no filter from a link: no such line there)."""
+    kb = knowledge_base(
+        [incident("a", 0, services=("api", "db")), incident("b", 1, services=("api",))], PATTERNS
+    )
+    pages = generate(kb, link_style="directory")
+    assert (
+        "\n## Incidents\n\nAlso in the incidents index: [all 2 incidents of this service]"
+        "(../incidents/index.md?service=api).\n\n" in pages["services/api.md"]
+    )
+    assert (
+        "\n## Incidents\n\nAlso in the incidents index: [the incident of this service]"
+        "(../incidents/index.md?service=db).\n\n" in pages["services/db.md"]
+    )
+    markdown_site = generate(kb)["services/api.md"]
+    assert "incidents index" not in markdown_site
 
 
 def test_a_pattern_page_lists_every_citing_incident_and_lesson_and_the_first_actions() -> None:

@@ -996,6 +996,7 @@ def _service_page(ctx: SiteContext, service: str) -> str:
         total=len(incidents),
         limit=PATTERN_LIST_LIMIT,
         all_incidents=_filtered_index(ctx, uri, "service", service),
+        filtered=ctx.html,  # a Markdown site's index takes no filter from a link
         filters="severity status pattern year",
         labels=filter_labels(pattern=_pattern_labels(ctx, incidents[:PATTERN_LIST_LIMIT])),
         patterns=sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])),

@@ -12,7 +12,8 @@ function pmkbOnEveryPage(init) {
 }
 
 // postmortem-kb: filters for tables marked `pmkb-filterable`. The table reads
-// fine without this script; with it, one <select> per filter narrows the rows.
+// fine without this script; with it, one <select> per filter narrows the rows, and the
+// page's URL carries the filters chosen (`?name=value`, the names of data-pmkb-filters).
 // Values come from the rows' data attributes; an option shows the value's label from the
 // table's `data-pmkb-labels` (a pattern's title for its id), else the value itself.
 // Both are set as text, never as HTML.
@@ -68,7 +69,7 @@ function pmkbOnEveryPage(init) {
         option.textContent = o.label;
         select.appendChild(option);
       });
-      select.addEventListener("change", apply);
+      select.addEventListener("change", function () { apply(); share(); });
       label.appendChild(select);
       bar.appendChild(label);
       selects[name] = select;
@@ -91,6 +92,21 @@ function pmkbOnEveryPage(init) {
         select.value = wanted;
       }
     });
+
+    // the filters chosen are the page's query (`?severity=P1&service=api`), so a filtered
+    // view can be shared or bookmarked; replaceState: choosing a filter adds no history step.
+    // Other parameters and the #fragment stay as they were.
+    function share() {
+      if (!window.history || typeof window.history.replaceState !== "function") { return; }
+      var params = new URLSearchParams(window.location.search);
+      names.forEach(function (name) {
+        var value = selects[name].value;
+        if (value === "") { params.delete(name); } else { params.set(name, value); }
+      });
+      var search = params.toString();
+      var url = window.location.pathname + (search ? "?" + search : "") + window.location.hash;
+      window.history.replaceState(window.history.state, "", url);
+    }
 
     function apply() {
       var shown = 0;
