@@ -6,12 +6,15 @@ import csv
 import doctest
 import io
 import json
+import re
 from datetime import date
+from typing import Any
 
 import pytest
 
 from postmortem_kb import learning
 from postmortem_kb.analytics import action_summary, tracked_actions
+from postmortem_kb.charts import text_width
 from postmortem_kb.learning import HOME_MARKER, actions_csv, actions_json, csv_cell, merge_home
 from postmortem_kb.model import ActionItem, ActionStatus, Severity
 from postmortem_kb.pages import generate
@@ -247,3 +250,95 @@ def test_dashboard_lists_unset_priority_only_when_an_item_lacks_one() -> None:
         "| P3 | 0 | 0 |",
         "| unset | 0 | 1 |",
     ]
+
+
+def _drawn(kind: str, x: float, y: float, r: float, label: str) -> dict[str, object]:
+    return {"kind": kind, "x": x, "y": y, "r": r, "label": label}
+
+
+def _label_box(node: dict[str, Any]) -> tuple[float, float, float, float]:
+    """The box the placer gives a label (the same estimate of its width and height)."""
+    size = 11.0 if node["kind"] == "incident" else 13.0
+    width = text_width(node["label"], size)
+    left = {
+        "middle": node["label_x"] - width / 2,
+        "start": node["label_x"],
+        "end": node["label_x"] - width,
+    }
+    x = left[node["anchor"]]
+    return (x, node["label_y"] - 0.95 * size, x + width, node["label_y"] + 0.25 * size)
+
+
+def test_graph_labels_stay_inside_the_drawing_and_clear_of_each_other() -> None:
+    """A label at the left edge moves in (centred under its node, it would start at −1.4);
+    close nodes take the spots left free (right, below, left); the most important first."""
+    nodes = [
+        _drawn("service", 40.0, 350.0, 8.0, "api-gateway"),
+        _drawn("pattern", 500.0, 300.0, 10.0, "No alert on the symptom…"),
+        _drawn("service", 505.0, 330.0, 8.0, "inventory-sync"),
+        _drawn("incident", 480.0, 320.0, 5.0, "Checkout down"),
+    ]
+    learning._place_labels(nodes, [1, 2, 0, 3])
+    assert [(n["label_x"], n["label_y"], n["anchor"]) for n in nodes] == [
+        (44.9, 373.4, "middle"),
+        (513.0, 304.6, "start"),
+        (505.0, 353.4, "middle"),
+        (472.0, 323.9, "end"),
+    ]
+    boxes = [_label_box(n) for n in nodes]
+    assert round(boxes[0][0], 1) == 3.5  # inside the drawing by _EDGE and the label's room
+    shapes = [(n["x"] - n["r"], n["y"] - n["r"], n["x"] + n["r"], n["y"] + n["r"]) for n in nodes]
+    for i, box in enumerate(boxes):
+        assert 0 < box[0] < box[2] < 1000 and 0 < box[1] < box[3] < 700
+        for other in [*boxes[:i], *boxes[i + 1 :], *shapes]:
+            assert learning._overlap(box, other) == 0
+
+
+def test_an_incident_label_with_no_free_spot_is_left_out_a_hubs_never() -> None:
+    """Under a big pattern, an incident has no free spot: no label (its title stays in its
+    tooltip and accessible name); a service there still gets its label, least covered."""
+    nodes = [
+        _drawn("pattern", 500.0, 350.0, 40.0, "Big"),
+        _drawn("incident", 500.0, 350.0, 5.0, "Hidden"),
+        _drawn("service", 510.0, 350.0, 5.0, "db"),
+    ]
+    learning._place_labels(nodes, [0, 1, 2])
+    assert [n["label"] for n in nodes] == ["Big", "", "db"]
+    assert "label_x" not in nodes[1]
+    # every spot is as covered by the big square: the first, below its node
+    assert (nodes[2]["label_x"], nodes[2]["label_y"], nodes[2]["anchor"]) == (
+        510.0,
+        370.4,
+        "middle",
+    )
+
+
+def test_graph_view_has_a_key_to_its_shapes_colours_and_lines() -> None:
+    """As HTML before the drawing (read without it), each swatch drawn with the classes the
+    graph's own shapes have, so that it takes their colours in either palette."""
+    page = generate(knowledge_base([incident("a", 0)], PATTERNS), link_style="directory")
+    graph = page["graph.md"]
+    key = graph[graph.index('<ul class="pmkb-graph-legend"') : graph.index("</ul>")]
+    assert key.split("\n")[0] == (
+        '<ul class="pmkb-graph-legend" aria-label="Key to the graph" data-search-exclude>'
+    )
+    swatch = re.compile(
+        r'<li><svg class="pmkb-swatch" [^>]*aria-hidden="true"[^>]*>(.*)</svg> (.*)</li>'
+    )
+    items = [swatch.fullmatch(line) for line in key.split("\n")[1:-1]]
+    assert [(m[2], re.sub(r' [a-z0-9]+="[-0-9., ]+"', "", m[1])) for m in items if m] == [
+        ("Pattern", '<g class="pmkb-node pmkb-node-pattern"><rect/></g>'),
+        ("Service", '<g class="pmkb-node pmkb-node-service"><polygon/></g>'),
+        ("P0 incident", '<g class="pmkb-node pmkb-node-incident pmkb-node-p0"><circle/></g>'),
+        ("P1 incident", '<g class="pmkb-node pmkb-node-incident pmkb-node-p1"><circle/></g>'),
+        ("P2 incident", '<g class="pmkb-node pmkb-node-incident pmkb-node-p2"><circle/></g>'),
+        ("P3 incident", '<g class="pmkb-node pmkb-node-incident pmkb-node-p3"><circle/></g>'),
+        ("Cites a pattern or affects a service", '<line class="pmkb-edge pmkb-edge-cites"/>'),
+        ("Names a related incident", '<line class="pmkb-edge pmkb-edge-related"/>'),
+    ]
+    assert graph.index("</ul>") < graph.index('<div class="pmkb-graph"')
+    # the drawing's incident is the one P1 dot, labelled with its title
+    assert (
+        '<a class="pmkb-node pmkb-node-incident pmkb-node-p1" href="../incidents/a/"' in graph
+        and ">Incident a</text></a>" in graph
+    )

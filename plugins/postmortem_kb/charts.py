@@ -9,6 +9,7 @@ and ``*_table`` returns the same data as a :class:`Table` (render it with
 ``duration_svg/_table``                   box plots of a duration metric per quarter or severity
 ``detection_share_svg/_table``            100 % stacked bars: detection source per quarter
 ``detection_sources(report)``             the sources those show: those some incident has
+``text_width(text, size)``                estimated width of a label (wide side), to lay text out
 ========================================  =====================================================
 
 Every SVG
@@ -63,6 +64,7 @@ __all__ = [
     "duration_table",
     "incidents_per_quarter_svg",
     "incidents_per_quarter_table",
+    "text_width",
 ]
 
 _CHART_ID = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
@@ -280,11 +282,20 @@ _HATCH_TILES = {
 
 # Advance widths of 10 px text, on the wide side (DejaVu Sans), to leave room for labels.
 _NARROW = frozenset(" .,:;!'|()[]-ijlrtfI")
-_WIDE = frozenset("mwMW%@")
+_WIDE = frozenset("mwMW%@&…")
+
+
+def text_width(text: str, size: float = 10.0) -> float:
+    """Estimated width of ``text`` at ``size`` px; a page font is rarely wider.
+
+    >>> text_width("Wait"), text_width("Wait", 20)
+    (22.9, 45.8)
+    """
+    return round(_text_width(text) * size / 10, 1)
 
 
 def _text_width(text: str) -> float:
-    """Estimated width of ``text`` at 10 px; a page font is rarely wider."""
+    """Estimated width of ``text`` at 10 px (see :func:`text_width`)."""
     width = 0.0
     for char in text:
         if char in _NARROW:

@@ -17,7 +17,8 @@ Scale (20,000 incidents), decided here:
 - the graph view draws every pattern and service up to :data:`GRAPH_MAX_HUBS`
   (most incidents first) and the newest :data:`GRAPH_MAX_INCIDENTS` incidents,
   and says so; the layout (networkx ``spring_layout``, fixed seed, 50 steps) stays below
-  500 nodes, where networkx needs numpy only;
+  500 nodes, where networkx needs numpy only; labels are placed greedily (a grid indexes
+  what is placed: about linear), clear of shapes, other labels and the drawing's edges;
 - the neighbourhood on an incident or pattern page costs O(degree), and lists
   at most :data:`NEIGHBOURS_SHOWN` neighbours.
 """
@@ -554,6 +555,13 @@ def _lessons(ctx: SiteContext) -> str:
 _WIDTH, _HEIGHT, _MARGIN = 1000.0, 700.0, 40.0
 _KIND_LABEL = {"pattern": "Pattern", "service": "Service", "incident": "Incident"}
 _KIND_PLURAL = {"pattern": "Patterns", "service": "Services", "incident": "Incidents"}
+# label font size (user units; the stylesheet sets the same) and longest label, by kind
+_LABEL_SIZE = {"pattern": 13.0, "service": 13.0, "incident": 11.0}
+_LABEL_CHARS = {"pattern": 28, "service": 28, "incident": 22}
+_LABEL_GAP = 3.0  # between a node's shape and its label
+_LABEL_PAD = 1.5  # room kept around a label (the width is an estimate)
+_EDGE = 2.0  # labels keep this far inside the drawing
+_CELL = 64.0  # grid cell of the label placer's collision index
 
 
 def _node_uri(data: dict[str, Any]) -> str:
@@ -576,6 +584,130 @@ def _short(text: str, limit: int = 28) -> str:
     return head.rstrip(" ,;:-") + "…"
 
 
+_Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def _overlap(a: _Box, b: _Box) -> float:
+    """The area two boxes share."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+class _Obstacles:
+    """Boxes already on the drawing (node shapes, placed labels), indexed by grid cell."""
+
+    def __init__(self) -> None:
+        self._cells: dict[tuple[int, int], list[_Box]] = {}
+
+    def _keys(self, box: _Box) -> Iterator[tuple[int, int]]:
+        for i in range(math.floor(box[0] / _CELL), math.floor(box[2] / _CELL) + 1):
+            for j in range(math.floor(box[1] / _CELL), math.floor(box[3] / _CELL) + 1):
+                yield i, j
+
+    def add(self, box: _Box) -> None:
+        for key in self._keys(box):
+            self._cells.setdefault(key, []).append(box)
+
+    def free(self, box: _Box) -> bool:
+        """Whether ``box`` covers nothing already placed."""
+        return not any(
+            _overlap(box, b) for key in self._keys(box) for b in self._cells.get(key, ())
+        )
+
+    def overlap(self, box: _Box) -> float:
+        """The area of ``box`` that covers anything already placed."""
+        seen = {b for key in self._keys(box) for b in self._cells.get(key, ())}
+        return sum(_overlap(box, b) for b in seen)
+
+
+def _label_spots(
+    x: float, y: float, r: float, width: float, size: float
+) -> list[tuple[str, float, float, _Box]]:
+    """Where a label may go around a node, in order of preference: (text-anchor, x, baseline
+    y, box). Each spot is moved inside the drawing, so that no label is cut at its edge."""
+    ascent, descent = 0.95 * size, 0.25 * size  # DejaVu Sans's, the widest common font
+    below = y + r + _LABEL_GAP + ascent
+    above = y - r - _LABEL_GAP - descent
+    level = y + (ascent - descent) / 2
+    side = r + _LABEL_GAP
+    lean = 0.5 * r
+    spots = [
+        ("middle", x, below),
+        ("start", x + side, level),
+        ("end", x - side, level),
+        ("middle", x, above),
+        ("start", x + lean, below),
+        ("end", x - lean, below),
+        ("start", x + lean, above),
+        ("end", x - lean, above),
+    ]
+    placed = []
+    for anchor, bx, by in spots:
+        left = {"middle": bx - width / 2, "start": bx, "end": bx - width}[anchor]
+        dx = max(0.0, _EDGE + _LABEL_PAD - left) - max(
+            0.0, left + width - (_WIDTH - _EDGE - _LABEL_PAD)
+        )
+        dy = max(0.0, _EDGE + _LABEL_PAD - (by - ascent)) - max(
+            0.0, by + descent - (_HEIGHT - _EDGE - _LABEL_PAD)
+        )
+        box = (
+            left + dx - _LABEL_PAD,
+            by - ascent + dy - _LABEL_PAD,
+            left + dx + width + _LABEL_PAD,
+            by + descent + dy + _LABEL_PAD,
+        )
+        placed.append((anchor, round(bx + dx, 1), round(by + dy, 1), box))
+    return placed
+
+
+def _place_labels(nodes: Sequence[dict[str, Any]], order: Sequence[int]) -> None:
+    """Give each node a label spot (``label_x``, ``label_y``, ``anchor``) where it covers
+    no shape and no other label, nodes in ``order`` (the most important first).
+
+    Greedy, deterministic and about linear (a grid indexes what is placed). A pattern or
+    a service always gets its label (in its least crowded spot when all are taken); an
+    incident without a free spot gets none: its title stays in its tooltip and name.
+    """
+    taken = _Obstacles()
+    for n in nodes:
+        taken.add((n["x"] - n["r"], n["y"] - n["r"], n["x"] + n["r"], n["y"] + n["r"]))
+    for i in order:
+        n = nodes[i]
+        if not n["label"]:
+            continue
+        size = _LABEL_SIZE[n["kind"]]
+        spots = _label_spots(n["x"], n["y"], n["r"], charts.text_width(n["label"], size), size)
+        best = next((spot for spot in spots if taken.free(spot[3])), None)
+        if best is None and n["kind"] == "incident":
+            n["label"] = ""
+            continue
+        if best is None:
+            best = min(spots, key=lambda spot: taken.overlap(spot[3]))  # the first on a tie
+        anchor, n["label_x"], n["label_y"], box = best
+        n["anchor"] = anchor
+        taken.add(box)
+
+
+@dataclass(frozen=True)
+class _Key:
+    """One entry of the graph's key: a node kind (with a severity) or an edge kind."""
+
+    kind: str
+    text: str
+    severity: str = ""
+
+
+_LEGEND = (
+    _Key("pattern", "Pattern"),
+    _Key("service", "Service"),
+    *(_Key("incident", f"{s} incident", str(s)) for s in Severity),
+    _Key("cites", "Cites a pattern or affects a service"),
+    _Key("related", "Names a related incident"),
+)
+"""The graph's key: every shape, colour and line it draws."""
+
+
 @dataclass(frozen=True)
 class _Drawing:
     nodes: tuple[dict[str, Any], ...]
@@ -586,7 +718,8 @@ class _Drawing:
 
 
 def _graph_drawing(ctx: SiteContext, from_uri: str) -> _Drawing:
-    """The nodes and edges drawn on the graph page, laid out by networkx with a fixed seed."""
+    """The nodes and edges drawn on the graph page, laid out by networkx with a fixed seed,
+    and their labels placed clear of each other and of the drawing's edges."""
     G = ctx.graph
     counts = {f"pattern:{p}": len(c) for p, c in ctx.by_pattern.items()}
     counts.update({f"service:{s}": len(pms) for s, pms in ctx.by_service.items()})
@@ -626,13 +759,14 @@ def _graph_drawing(ctx: SiteContext, from_uri: str) -> _Drawing:
         degree = H.degree(node)
         kind = data["kind"]
         radius = 5.0 if kind == "incident" else round(6.0 + min(10.0, 2.0 * math.sqrt(degree)), 1)
+        title = data.get("title") or data["id"]
         nodes.append(
             {
                 "key": index[node],
                 "kind": kind,
                 "kind_label": _KIND_LABEL[kind],
-                "title": data.get("title") or data["id"],
-                "label": _short(data.get("title") or data["id"]) if kind != "incident" else "",
+                "title": title,
+                "label": _short(title, _LABEL_CHARS[kind]),
                 "href": ctx.html_href(from_uri, _node_uri(data)),
                 "x": x,
                 "y": y,
@@ -640,6 +774,12 @@ def _graph_drawing(ctx: SiteContext, from_uri: str) -> _Drawing:
                 "severity": data.get("severity", ""),
             }
         )
+    # labels of the best-connected patterns and services first, then the newest incidents
+    position = {node: i for i, node in enumerate(order)}
+    hubs_first = sorted(
+        (position[n] for n in drawn_hubs), key=lambda i: (-H.degree(order[i]), order[i])
+    )
+    _place_labels(nodes, [*hubs_first, *(position[n] for n in newest)])
     drawn_edges = []
     for a, b, key in edges:
         (x1, y1), (x2, y2) = place(a), place(b)
@@ -671,6 +811,7 @@ def _graph_view(ctx: SiteContext) -> str:
         width=int(_WIDTH),
         height=int(_HEIGHT),
         max_hubs=GRAPH_MAX_HUBS,
+        legend=_LEGEND,
         graph_json=href(uri, "graph.json"),
         incidents_index=href(uri, "incidents/index.md"),
     )

@@ -116,3 +116,82 @@ def test_dashboard_charts_are_drawn_and_legible_in_light_and_dark_palettes(tab: 
         assert contrast(before["fill"], before["back"]) >= 4.5, before
         assert contrast(after["fill"], after["back"]) >= 4.5, after
     tab.assert_clean()
+
+
+# every label's box as drawn (user units), and the drawing's viewBox
+LABELS = """(svg) => ({
+    view: [svg.viewBox.baseVal.x, svg.viewBox.baseVal.y, svg.viewBox.baseVal.width, svg.viewBox.baseVal.height],
+    labels: Array.from(svg.querySelectorAll("a.pmkb-node text")).map((t) => {
+        const b = t.getBBox();
+        return { text: t.textContent, box: [b.x, b.y, b.x + b.width, b.y + b.height] };
+    }),
+})"""
+
+
+def test_graph_labels_are_inside_the_drawing_and_never_overlap(tab: Tab) -> None:
+    """Measured in the browser's own font: no label is cut at the drawing's edge or drawn
+    over another; every pattern and service has one."""
+    tab.open("graph/")
+    svg = tab.page.locator("article svg.pmkb-graph-svg")
+    found = svg.evaluate(LABELS)
+    left, top, width, height = found["view"]
+    boxes = [label["box"] for label in found["labels"]]
+    for label in found["labels"]:
+        x1, y1, x2, y2 = label["box"]
+        assert left <= x1 and x2 <= left + width and top <= y1 and y2 <= top + height, label
+    overlapping = [
+        (a["text"], b["text"])
+        for i, a in enumerate(found["labels"])
+        for b in found["labels"][i + 1 :]
+        if min(a["box"][2], b["box"][2]) > max(a["box"][0], b["box"][0])
+        and min(a["box"][3], b["box"][3]) > max(a["box"][1], b["box"][1])
+    ]
+    assert overlapping == []
+    hubs = svg.locator("a.pmkb-node-pattern, a.pmkb-node-service")
+    assert hubs.locator("text").count() == hubs.count()
+    assert len(boxes) > hubs.count()  # some incidents are labelled too
+    tab.assert_clean()
+
+
+KEY_FILLS = """(page) => {
+    const fill = (el) => el ? getComputedStyle(el).fill : null;
+    const shapes = "rect, polygon, circle";
+    return Array.from(page.querySelectorAll(".pmkb-graph-legend li")).map((li) => {
+        const g = li.querySelector("g.pmkb-node");
+        const shape = g && g.querySelector(shapes);
+        const cls = g ? Array.from(g.classList).join(".") : null;
+        const node = cls ? page.querySelector("svg.pmkb-graph-svg a." + cls + " " + shape.tagName) : null;
+        return { text: li.textContent.trim(), key: fill(shape), node: fill(node), stroke: shape ? getComputedStyle(shape).stroke : null };
+    });
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_graph_key_shows_the_drawings_shapes_and_colours_in_both_palettes(
+    tab: Tab, scheme: str
+) -> None:
+    tab.open("graph/")
+    if scheme == "slate":
+        tab.page.locator("label[title='Switch to dark mode']").click()
+    expect(tab.page.locator("body")).to_have_attribute("data-md-color-scheme", scheme)
+    legend = tab.page.locator("article ul.pmkb-graph-legend")
+    expect(legend).to_be_visible()
+    key = tab.page.locator("article").evaluate(KEY_FILLS)
+    assert [k["text"] for k in key] == [
+        "Pattern",
+        "Service",
+        "P0 incident",
+        "P1 incident",
+        "P2 incident",
+        "P3 incident",
+        "Cites a pattern or affects a service",
+        "Names a related incident",
+    ]
+    # each node swatch has the fill of the drawing's nodes of its kind (the sample site has
+    # incidents of every severity), and the outline of the page's text colour
+    text = tab.page.locator("article p").first.evaluate("(p) => getComputedStyle(p).color")
+    for k in key[:6]:
+        assert k["key"] == k["node"] and k["key"] is not None, k
+        assert k["stroke"] == text, k
+    tab.screenshot(f"graph-key-{scheme}")
+    tab.assert_clean()
