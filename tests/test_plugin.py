@@ -272,6 +272,31 @@ def test_counts_log_line_adds_up_to_the_files_found(site: Path) -> None:
     ) in ours
 
 
+def test_feeds_without_site_url_say_once_to_set_it(site: Path) -> None:
+    """An info line, not a warning: a strict build of a site without a URL still passes
+    (this repository's own has none)."""
+    log = json.loads((site / "log.json").read_text(encoding="utf-8"))
+    about = [(level, msg) for name, level, msg in log if name == LOGGER and "site_url" in msg]
+    assert about == [
+        (
+            "INFO",
+            "postmortem_kb: postmortems: feed.xml and feed.json link to the post-mortems by"
+            " relative URLs, which feed readers cannot resolve: set site_url in mkdocs.yml",
+        )
+    ]
+
+
+def test_feeds_with_site_url_are_absolute_and_say_nothing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = write_project(tmp_path, FILES, {**MKDOCS_YML, "site_url": "https://kb.example.org/"})
+    with caplog.at_level(logging.INFO, logger="mkdocs"):
+        build_site(config, tmp_path / "site")
+    assert [r.getMessage() for r in caplog.records if "set site_url" in r.getMessage()] == []
+    feed = json.loads((tmp_path / "site" / "feed.json").read_text(encoding="utf-8"))
+    assert feed["items"][0]["url"] == f"https://kb.example.org/incidents/{C}/"
+
+
 CDN_NEEDLES = ("https://fonts.", "cdn.", "cdn/", "unpkg", "jsdelivr", "cdnjs")
 # Material's bundle names two fallbacks it fetches only when a page needs them:
 # a polyfill for browsers without ResizeObserver, and Mermaid for `.mermaid` blocks.

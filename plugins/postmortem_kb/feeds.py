@@ -35,6 +35,7 @@ __all__ = [
     "ATOM_PATH",
     "FEED_LIMIT",
     "JSON_FEED_PATH",
+    "NO_SITE_URL",
     "Feed",
     "FeedEntry",
     "atom",
@@ -47,6 +48,11 @@ ATOM_PATH = "feed.xml"
 JSON_FEED_PATH = "feed.json"
 FEED_LIMIT = 50
 """Most entries per feed: readers want what is new, not 20,000 incidents."""
+NO_SITE_URL = (
+    "postmortems: feed.xml and feed.json link to the post-mortems by relative URLs, which"
+    " feed readers cannot resolve: set site_url in mkdocs.yml"
+)
+"""What a build of feeds without the site's URL says (once)."""
 
 _ATOM_NS = "http://www.w3.org/2005/Atom"
 _JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"

@@ -34,6 +34,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url, meta
 
 from .config import ConfigError, settings_from_mapping
+from .feeds import ATOM_PATH, JSON_FEED_PATH, NO_SITE_URL
 from .kb import FileOutcome, KnowledgeBase, LoadInProgress
 from .learning import AUTHOR_MARKDOWN_PAGES, HOME_MARKER, LEARNING_PAGES, feed_links, merge_home
 from .model import Level
@@ -164,6 +165,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             site_url=config.site_url or None,
             stash=self._stash,
         )
+        if not config.site_url and (ATOM_PATH in planned or JSON_FEED_PATH in planned):
+            # info, not a warning: `mkdocs build --strict` of a site without a URL (this
+            # repository's, a site built to browse from disk) must pass
+            log.info(NO_SITE_URL)
         # MkDocs reads pages in the order of `files`, then copies the other files; the
         # worker renders them in that order, so it stays ahead from the first page
         order = sorted(planned, key=_reading_order)
