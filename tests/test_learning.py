@@ -16,7 +16,7 @@ from postmortem_kb import learning
 from postmortem_kb.analytics import action_summary, tracked_actions
 from postmortem_kb.charts import text_width
 from postmortem_kb.learning import HOME_MARKER, actions_csv, actions_json, csv_cell, merge_home
-from postmortem_kb.model import ActionItem, ActionStatus, Severity
+from postmortem_kb.model import ActionItem, ActionStatus, Pattern, Severity
 from postmortem_kb.pages import generate
 from test_pages import PATTERNS, incident, knowledge_base
 
@@ -342,3 +342,34 @@ def test_graph_view_has_a_key_to_its_shapes_colours_and_lines() -> None:
         '<a class="pmkb-node pmkb-node-incident pmkb-node-p1" href="../incidents/a/"' in graph
         and ">Incident a</text></a>" in graph
     )
+
+
+def test_lessons_are_grouped_by_pattern_title_and_service_name_as_readers_see_them() -> None:
+    """Not by pattern id ("alpha" is titled "Zebra crossing"), case aside; the intro says
+    where the rest of the lessons are, and it is so."""
+    patterns = {
+        **PATTERNS,
+        "alpha": Pattern("alpha", "Zebra crossing", path="docs/patterns/alpha.md"),
+        "zulu": Pattern("zulu", "apple harvest", path="docs/patterns/zulu.md"),
+    }
+    kb = knowledge_base(
+        [
+            incident("a", 0, ["alpha", "dns"], services=("cache", "Billing"), lessons="One.\n"),
+            incident("b", 1, ["zulu", "retry"], services=("api",), lessons="Two.\n"),
+        ],
+        patterns,
+    )
+    page = generate(kb)["lessons.md"]
+    assert re.findall(r"^### \[([^\]]+)\]", page, flags=re.MULTILINE) == [
+        "apple harvest",
+        "DNS misconfiguration",
+        "Retry",
+        "Zebra crossing",
+        "api",
+        "Billing",
+        "cache",
+    ]
+    assert (
+        "Each group shows its 20 newest\nlessons: a pattern's page has all of them; a service's"
+        " page lists its incidents, and each\nincident's page has its own lessons.\n"
+    ) in page

@@ -61,6 +61,7 @@ from .pages import (
     Content,
     SiteContext,
     _front_matter,
+    _pattern_title,
     filter_labels,
     href,
     incident_uri,
@@ -535,11 +536,19 @@ def lessons_page(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
 def _lessons(ctx: SiteContext) -> str:
     """The lessons page, rendered."""
     uri = LESSONS
+    # as readers see the groups: patterns by title, services by name (case aside)
+    by_pattern = sorted(
+        lessons_by_pattern(ctx.kb.incidents),
+        key=lambda g: (_pattern_title(ctx, g.key).casefold(), g.key),
+    )
+    by_service = sorted(
+        lessons_by_service(ctx.kb.incidents), key=lambda g: (g.key.casefold(), g.key)
+    )
     return ctx.render(
         "lessons.md.j2",
         front_matter=_front_matter(title="Lessons learned", search=SEARCH_EXCLUDE),
-        by_pattern=lessons_by_pattern(ctx.kb.incidents),
-        by_service=lessons_by_service(ctx.kb.incidents),
+        by_pattern=by_pattern,
+        by_service=by_service,
         limit=LESSONS_PER_GROUP,
         pattern_titles=ctx.kb.patterns,
         rel=lambda to: href(uri, to),
