@@ -318,16 +318,7 @@ class Postmortem:
 
     def citations(self) -> Citations:
         """The part of this post-mortem the cross-file rules read."""
-        lines = self.key_lines
-        return Citations(
-            self.id,
-            self.path,
-            self.status,
-            self.root_causes,
-            self.contributing_factors,
-            self.related,
-            MappingProxyType({key: lines[key] for key in _CITING_KEYS if key in lines}),
-        )
+        return _citations(self, self.id, complete=True)
 
     @property
     def time_to_detect(self) -> timedelta:
@@ -398,19 +389,21 @@ class PartialPostmortem:
 
     def citations(self) -> Citations | None:
         """Its citations for the cross-file rules (``complete`` False), if it has an id."""
-        if self.id is None:
-            return None
-        lines = self.key_lines
-        return Citations(
-            self.id,
-            self.path,
-            self.status,
-            self.root_causes,
-            self.contributing_factors,
-            self.related,
-            MappingProxyType({key: lines[key] for key in _CITING_KEYS if key in lines}),
-            complete=False,
-        )
+        return None if self.id is None else _citations(self, self.id, complete=False)
+
+
+def _citations(pm: Postmortem | PartialPostmortem, pm_id: str, *, complete: bool) -> Citations:
+    lines = pm.key_lines
+    return Citations(
+        pm_id,
+        pm.path,
+        pm.status,
+        pm.root_causes,
+        pm.contributing_factors,
+        pm.related,
+        MappingProxyType({key: lines[key] for key in _CITING_KEYS if key in lines}),
+        complete=complete,
+    )
 
 
 @dataclass(frozen=True, slots=True)

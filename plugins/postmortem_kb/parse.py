@@ -791,20 +791,12 @@ def _parse_postmortem(
     if lines is None:
         return None
     mapping, block, usable = _front_matter(lines, report)
-    stem = _stem(path)
     if block is None:
         # No front matter at all: the whole file is the body. Front matter left open: where
         # the body starts is unknown, so only the whole-file scans (privacy, blame) run.
         whole_body = body and not (lines and opens_front_matter(lines[0]))
         parts = _parse_body(lines, 0, None, ZoneInfo("UTC"), report) if whole_body else _Body()
-        return PartialPostmortem(
-            path=path,
-            id=stem if is_slug(stem) else None,
-            sections=parts.sections,
-            timeline=parts.timeline,
-            whys=parts.whys,
-            action_items=parts.action_items,
-        )
+        return _body_only(path, parts, 1)
     body_start = block.closing_line
     fields = _Fields(mapping, report, KNOWN_KEYS) if mapping is not None else None
 
@@ -832,16 +824,22 @@ def _parse_postmortem(
 
     parts = _parse_body(lines, body_start, day, zone, report) if body else _Body()
     if fields is None:
-        return PartialPostmortem(
-            path=path,
-            id=stem if is_slug(stem) else None,
-            sections=parts.sections,
-            timeline=parts.timeline,
-            whys=parts.whys,
-            action_items=parts.action_items,
-            body_line=body_start + 1,
-        )
+        return _body_only(path, parts, body_start + 1)
     return _build(fields, path, zone, zone_name, day, parts, body_start + 1, usable)
+
+
+def _body_only(path: str, body: _Body, body_line: int) -> PartialPostmortem:
+    """What can be checked of a file whose front matter gave nothing: its body."""
+    stem = _stem(path)
+    return PartialPostmortem(
+        path=path,
+        id=stem if is_slug(stem) else None,
+        sections=body.sections,
+        timeline=body.timeline,
+        whys=body.whys,
+        action_items=body.action_items,
+        body_line=body_line,
+    )
 
 
 @dataclass
