@@ -1,4 +1,4 @@
-"""Learning pages without MkDocs: CSV/JSON downloads, home merge, graph caps, neighbourhoods."""
+"""Learning pages without MkDocs: downloads, dashboard, home merge, graph view, lessons, neighbourhoods."""
 
 from __future__ import annotations
 
@@ -172,25 +172,43 @@ def test_graph_view_caps_incidents_and_says_so(monkeypatch: pytest.MonkeyPatch) 
     assert "draws the 2 newest of 5 incidents" in page
 
 
-def test_neighbourhood_lists_at_most_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(learning, "NEIGHBOURS_SHOWN", 3)
-    kb = knowledge_base([incident(f"i{n}", n) for n in range(6)], PATTERNS)
+def test_a_pattern_pages_neighbourhood_says_only_what_the_page_does_not_list() -> None:
+    """Its incidents are listed above: the line counts the services and other patterns they
+    link it to, and links the graph view."""
+    kb = knowledge_base(
+        [
+            incident(f"i{n}", n, ["dns", "retry"] if n % 2 else ["dns"], services=("api", "db"))
+            for n in range(6)
+        ],
+        PATTERNS,
+    )
     page = generate(kb)["patterns/dns.md"]
-    section = page[page.index("## Neighbourhood") :]
-    assert section == (
+    assert page[page.index("## Neighbourhood") :] == (
         "## Neighbourhood\n\n"
-        "Incidents: [Incident i5](../incidents/i5.md), [Incident i4](../incidents/i4.md),"
-        " [Incident i3](../incidents/i3.md). 6 neighbours in all (6 incidents); 3 of 6 listed;"
+        "Through its 6 incidents, this pattern is linked to 2 services and 1 other pattern;"
         " see the [graph view](../graph.md).\n\n"
     )
     html = generate(kb, link_style="directory")["patterns/dns.md"]
     assert html[html.index("## Neighbourhood") :] == (
         "## Neighbourhood\n\n"
-        '<p class="pmkb-neighbours" data-search-exclude>Incidents: <a href="../../incidents/i5/">Incident i5</a>,'
-        ' <a href="../../incidents/i4/">Incident i4</a>, <a href="../../incidents/i3/">'
-        "Incident i3</a>. 6 neighbours in all (6 incidents); 3 of 6 listed; see the"
+        '<p class="pmkb-neighbours" data-search-exclude>Through its 6 incidents, this pattern'
+        " is linked to 2 services and 1 other pattern; see the"
         ' <a href="../../graph/">graph view</a>.</p>\n\n'
     )
+    assert "Incident i5" not in html[html.index("## Neighbourhood") :]
+
+
+def test_a_pattern_neighbourhood_without_reach_or_incidents() -> None:
+    """One incident with no service: its only neighbour; a pattern no incident cites: no
+    neighbourhood at all."""
+    patterns = {**PATTERNS, "lonely": Pattern("lonely", "Lonely", path="docs/patterns/lonely.md")}
+    pages = generate(knowledge_base([incident("a", 0, ["dns"], services=())], patterns))
+    dns = pages["patterns/dns.md"]
+    assert dns[dns.index("## Neighbourhood") :] == (
+        "## Neighbourhood\n\n"
+        "Its incident is its only neighbour; see the [graph view](../graph.md).\n\n"
+    )
+    assert "Neighbourhood" not in pages["patterns/lonely.md"]
 
 
 def _section(page: str, heading: str) -> str:

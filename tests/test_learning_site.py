@@ -425,6 +425,16 @@ def test_incident_page_shows_its_neighbourhood(site: Path) -> None:
     ]
 
 
+def test_pattern_page_neighbourhood_adds_only_counts_and_the_graph_view(site: Path) -> None:
+    """Its incidents are in its Incidents table: the neighbourhood does not list them again."""
+    doc = page(site, "patterns/cache-stampede/index.html")
+    line = next(n for n in doc.iter("p") if n.attrs.get("class") == "pmkb-neighbours")
+    assert " ".join(line.text().split()) == (
+        "Through its 4 incidents, this pattern is linked to 1 service; see the graph view."
+    )
+    assert [a.attrs["href"] for a in line.iter("a")] == ["../../graph/"]
+
+
 # attributes and CSS/JS constructs that make a browser fetch something
 RESOURCE = re.compile(
     r"""(?:\b(?:src|srcset|poster|data|action)\s*=\s*["']?|url\(\s*["']?|@import\s+["']?|\bimport\(\s*["']|fetch\(\s*["'])"""

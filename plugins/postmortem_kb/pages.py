@@ -679,9 +679,8 @@ def _incident_page(ctx: SiteContext, pm: Postmortem) -> str:
         if other is not None:
             related.append((other, score, reasons))
     node = f"incident:{pm.id}"
-    # counts and the graph view only: the card links the patterns and services, the
-    # list above the related incidents (links repeated on 1,000 pages cost 0.35 MB)
-    around = _neighbourhood(ctx, node, uri, kinds=(), heading=False)
+    # counts and the graph view only (see learning.neighbourhood)
+    around = _neighbourhood(ctx, node, uri)
     before, after = "", ""
     rows = _timeline_rows(pm)
     timeline = pm.section("timeline")
@@ -910,6 +909,7 @@ def _pattern_page(ctx: SiteContext, pattern_id: str, pattern: Pattern) -> str:
     services = sorted({s for c in citations for s in c.incident.services})
     actions = _actions(citations, ctx.kb.today)
     lessons = [c.incident for c in citations if c.incident.lessons]
+    co_occurring = co_occurring_patterns(ctx.graph, pattern_id)
     return ctx.render(
         "pattern.md.j2",
         pattern=pattern,
@@ -932,8 +932,15 @@ def _pattern_page(ctx: SiteContext, pattern_id: str, pattern: Pattern) -> str:
             _actions_table(ctx, uri, actions[:PATTERN_LIST_LIMIT]) if ctx.html and actions else None
         ),
         lessons=lessons,
-        co_occurring=co_occurring_patterns(ctx.graph, pattern_id),
-        neighbourhood=_neighbourhood(ctx, f"pattern:{pattern_id}", uri),
+        co_occurring=co_occurring,
+        # what the page does not list already, and the graph view
+        neighbourhood=_pattern_neighbourhood(
+            ctx,
+            uri,
+            incidents=len(citations),
+            services=len(services),
+            patterns=len(co_occurring),
+        ),
         patterns=ctx.kb.patterns,
         patterns_dir=ctx.kb.settings.patterns_dir,
         rel=lambda to, uri=uri: href(uri, to),
@@ -1025,17 +1032,20 @@ def services_index(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
     )
 
 
-def _neighbourhood(
-    ctx: SiteContext,
-    node: str,
-    uri: str,
-    *,
-    kinds: Sequence[str] = ("pattern", "service", "incident"),
-    heading: bool = True,
-) -> Safe:
+def _neighbourhood(ctx: SiteContext, node: str, uri: str) -> Safe:
     from .learning import neighbourhood  # imported here: learning builds on this module
 
-    return neighbourhood(ctx, node, uri, kinds=kinds, heading=heading)
+    return neighbourhood(ctx, node, uri)
+
+
+def _pattern_neighbourhood(
+    ctx: SiteContext, uri: str, *, incidents: int, services: int, patterns: int
+) -> Safe:
+    from .learning import pattern_neighbourhood  # imported here: learning builds on this module
+
+    return pattern_neighbourhood(
+        ctx, uri, incidents=incidents, services=services, patterns=patterns
+    )
 
 
 def learning_pages(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
