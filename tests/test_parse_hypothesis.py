@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from postmortem_kb.model import Diagnostic, Pattern, Postmortem
-from postmortem_kb.parse import parse_pattern, parse_postmortem
+from postmortem_kb.model import Diagnostic, Level, PartialPostmortem, Pattern, Postmortem
+from postmortem_kb.parse import parse_for_checks, parse_pattern, parse_postmortem
+from postmortem_kb.rules import check_postmortem
 from postmortem_kb.settings import Settings
 
 SETTINGS = Settings()
@@ -115,3 +117,24 @@ def test_yamlish_documents_never_raise(text: str) -> None:
     data = text.encode("utf-8")
     check(parse_postmortem(data, "postmortems/x.md", SETTINGS), data)
     check(parse_pattern(data, "docs/patterns/x.md", SETTINGS), data)
+
+
+RULE_CODES = re.compile(r"PM0(0[1-8]|1[01]|2[0-7]|3[01]|4[0-3]|60|7[01])")
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents())
+def test_the_rules_run_on_whatever_could_be_read_and_never_raise(text: str) -> None:
+    """A broken file is still checked (PartialPostmortem): no input makes a rule raise."""
+    data = text.encode("utf-8")
+    subject, diagnostics = parse_for_checks(data, "postmortems/x.md", SETTINGS)
+    if subject is None:
+        return
+    found = check_postmortem(subject, data, SETTINGS, date(2025, 6, 1))
+    last_line = max(1, data.count(b"\n") + data.count(b"\r") + 1)
+    for diagnostic in found:
+        assert RULE_CODES.fullmatch(diagnostic.code), diagnostic
+        assert 1 <= diagnostic.line <= last_line, diagnostic
+        assert diagnostic.column >= 1
+    if isinstance(subject, PartialPostmortem):
+        assert any(d.level is Level.ERROR for d in diagnostics)  # only a broken file is partial
