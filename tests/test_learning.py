@@ -131,6 +131,44 @@ def test_action_pages_show_code_spans_as_code_and_nothing_else_unescaped() -> No
     assert cell in pages["index.md"]
 
 
+def test_links_with_parentheses_or_a_title_keep_their_url_and_text() -> None:
+    """A link's URL may hold balanced parentheses and be followed by a title (as
+    Python-Markdown reads it): the action text keeps only the link's text and the Link
+    cell's URL survives, on the actions page, dashboard, home page and both downloads."""
+    retry = "https://en.wikipedia.org/wiki/Retry_(computing)"
+    items = [
+        ActionItem(
+            30,
+            "A1",
+            f'Retry per [RB]({retry}) and [the doc](https://x.org/d "Doc (v2)").',
+            "web team",
+            Severity.P1,
+            date(2025, 3, 1),
+            link=f"[RB]({retry})",
+        ),
+        ActionItem(
+            31, "A2", "Plain", "web team", Severity.P1, date(2025, 3, 1), link='[a](https://x "t")'
+        ),
+    ]
+    kb = knowledge_base([incident("a", 0, actions=items)], PATTERNS)
+    actions = tracked_actions(kb.incidents, kb.today)
+    rows = list(csv.DictReader(io.StringIO(actions_csv(actions), newline="")))
+    assert [(r["action"], r["link"], r["link_label"]) for r in rows] == [
+        ("Retry per RB and the doc.", retry, "RB"),
+        ("Plain", "https://x", "a"),
+    ]
+    data = json.loads(actions_json(action_summary(kb.incidents, kb.today), actions))
+    assert [(i["action"], i["link"], i["link_label"]) for i in data["items"]] == [
+        ("Retry per RB and the doc.", retry, "RB"),
+        ("Plain", "https://x", "a"),
+    ]
+    pages = generate(kb, link_style="directory")
+    assert f'<td>Retry per RB and the doc. <a href="{retry}">(link)</a></td>' in pages["actions.md"]
+    assert '<td>Plain <a href="https://x">(link)</a></td>' in pages["actions.md"]
+    for page in ("dashboard.md", "index.md"):
+        assert "| A1: Retry per RB and the doc. |" in pages[page]
+
+
 def test_actions_json_has_no_nan_and_typed_values() -> None:
     kb = actions_kb()
     summary = action_summary(kb.incidents, kb.today)

@@ -377,7 +377,9 @@ def owner_token(owner: str) -> str:
     return _NBSP.join(owner.split()) or NO_OWNER
 
 
-_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
+# a link's destination may hold balanced parentheses, one level deep, as Python-Markdown
+# allows ("https://en.wikipedia.org/wiki/Retry_(computing)"), and a title after it
+_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)")
 _AUTOLINK = re.compile(r"^<([^<>\s]+)>$")
 
 
@@ -441,7 +443,12 @@ def inline_md(markdown: str) -> Safe:
     )
 
 
-_MD_TARGET = re.compile(r"^\[[^\]\n]*\]\(\s*<?([^)\s>]*)>?\s*\)$")
+_MD_TARGET = re.compile(
+    r"^\[[^\]\n]*\]\(\s*"
+    r"(?:<([^<>\n]*)>|((?:[^()\s]|\([^()\s]*\))*))"  # <url>, or a url with balanced (…)
+    r"""(?:\s+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?"""  # an optional title
+    r"\s*\)$"
+)
 
 
 def _link_label(link: str | None) -> str | None:
@@ -458,7 +465,7 @@ def _link_target(link: str | None) -> str | None:
     if not link:
         return None
     found = _MD_TARGET.match(link.strip())
-    target = found.group(1) if found else link.strip()
+    target = (found.group(1) or found.group(2) or "") if found else link.strip()
     # only absolute links: a ticket key like "OPS-12" is not a page of this site
     absolute = target.lower().startswith(("https://", "http://", "mailto:"))
     return target if absolute and " " not in target and escape.is_safe_url(target) else None
