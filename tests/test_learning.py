@@ -429,3 +429,16 @@ def test_lessons_are_grouped_by_pattern_title_and_service_name_as_readers_see_th
         "Each group shows its 20 newest\nlessons: a pattern's page has all of them; a service's"
         " page lists its incidents, and each\nincident's page has its own lessons.\n"
     ) in page
+
+
+def test_a_long_action_id_carries_its_full_text_in_a_title() -> None:
+    """The actions page cuts an ID longer than its column with an ellipsis: one of more than
+    16 characters has its full text in the cell's title; a short one has none."""
+    long_id = "OPS-" + "9" * 30
+    items = [
+        ActionItem(30, long_id, "Do it", "web team", Severity.P2, None),
+        ActionItem(31, "A2", "Do that", "web team", Severity.P2, None),
+    ]
+    pages = generate(knowledge_base([incident("a", 0, actions=items)], PATTERNS))
+    assert f'<td title="{long_id}">{long_id}</td><td>Do it</td>' in pages["actions.md"]
+    assert "<td>A2</td><td>Do that</td>" in pages["actions.md"]

@@ -277,6 +277,73 @@ def test_action_items_fit_a_desktop_column_and_filters_show_titles(
     tab.assert_clean()
 
 
+# the action items table as laid out: the table font's em, each column's width, how many
+# lines each ID cell takes, and the words of the Action cells broken across two lines
+ACTION_LAYOUT = """(table) => {
+    const lines = (node) => {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        return new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top))).size;
+    };
+    const rows = Array.from(table.querySelectorAll("tbody tr")).slice(0, 40);
+    const broken = [];
+    for (const row of rows) {
+        const walker = document.createTreeWalker(row.children[2], NodeFilter.SHOW_TEXT);
+        for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+            // a word may break after its hyphens ("Retry-|After"), nowhere else
+            for (const match of text.data.matchAll(/[^\\s-]+-*/g)) {
+                const range = document.createRange();
+                range.setStart(text, match.index);
+                range.setEnd(text, match.index + match[0].length);
+                const tops = new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top)));
+                if (tops.size > 1) { broken.push(match[0]); }
+            }
+        }
+    }
+    const box = table.closest(".md-typeset__scrollwrap");
+    return {
+        em: parseFloat(getComputedStyle(table).fontSize),
+        page: document.documentElement.scrollWidth,
+        scrolls: box.scrollWidth > box.clientWidth,
+        widths: Array.from(rows[0].children).map((td) => td.getBoundingClientRect().width),
+        idLines: rows.map((row) => lines(row.children[1])),
+        broken: broken,
+    };
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_action_items_keep_a_readable_action_column_and_ids_on_one_line(
+    tab: Tab, width: int
+) -> None:
+    """The Action column is at least 14em wide and breaks no word that fits it; an ID stays
+    on one line, and a pathological 254-character one is cut at 10em (its full text in the
+    title) rather than pushing the other columns away; on a desktop the table fits."""
+    tab.page.set_viewport_size({"width": width, "height": 800})
+    tab.open("actions/")
+    table = tab.page.locator("article table.pmkb-actions")
+    shown = table.evaluate(ACTION_LAYOUT)
+    em = shown["em"]
+    assert shown["page"] == width, shown
+    assert shown["scrolls"] == (width == 390), shown
+    assert shown["widths"][2] >= 14 * em - 0.5, shown  # 14em, to the pixel
+    assert set(shown["idLines"]) == {1}, shown
+    assert shown["broken"] == [], shown
+
+    long_id = "X" * 127 + "-" + "Y" * 126  # the longest ID a post-mortem can have, and more
+    cell = table.locator("tbody tr").first.locator("td").nth(1)
+    cell.evaluate("(td, id) => { td.textContent = id; td.title = id; }", long_id)
+    after = table.evaluate(ACTION_LAYOUT)
+    assert after["widths"][1] <= 11 * em + 1, after  # 10em and its padding
+    assert after["widths"][2] >= 14 * em - 0.5, after
+    assert set(after["idLines"]) == {1}, after
+    assert after["page"] == width, after  # at worst the table scrolls in its box
+    assert cell.evaluate("(td) => td.scrollWidth > td.clientWidth")  # cut, with an ellipsis
+    assert cell.evaluate("(td) => getComputedStyle(td).textOverflow") == "ellipsis"
+    tab.screenshot(f"actions-{width}")
+    tab.assert_clean()
+
+
 def test_an_incident_card_opens_its_action_items_filtered(tab: Tab, export: dict[str, Any]) -> None:
     """The card counts the incident's action items, names the overdue ones, and its link
     opens the action items page showing exactly that incident's items."""
