@@ -350,23 +350,37 @@ def test_graph_labels_stay_inside_the_drawing_and_clear_of_each_other() -> None:
             assert learning._overlap(box, other) == 0
 
 
-def test_an_incident_label_with_no_free_spot_is_left_out_a_hubs_never() -> None:
-    """Under a big pattern, an incident has no free spot: no label (its title stays in its
-    tooltip and accessible name); a service there still gets its label, least covered."""
+def test_a_label_with_no_free_spot_is_left_out_never_drawn_over_anything() -> None:
+    """Under a big pattern, an incident and a service have no free spot: no label (the
+    title stays in the node's tooltip and accessible name), rather than one drawn over."""
     nodes = [
         _drawn("pattern", 500.0, 350.0, 40.0, "Big"),
         _drawn("incident", 500.0, 350.0, 5.0, "Hidden"),
         _drawn("service", 510.0, 350.0, 5.0, "db"),
     ]
     learning._place_labels(nodes, [0, 1, 2])
-    assert [n["label"] for n in nodes] == ["Big", "", "db"]
-    assert "label_x" not in nodes[1]
-    # every spot is as covered by the big square: the first, below its node
-    assert (nodes[2]["label_x"], nodes[2]["label_y"], nodes[2]["anchor"]) == (
-        510.0,
+    assert [n["label"] for n in nodes] == ["Big", "", ""]
+    assert "label_x" not in nodes[1] and "label_x" not in nodes[2]
+
+
+def test_a_hub_label_with_no_free_spot_is_cut_shorter_first() -> None:
+    """A service hemmed in by shapes on every side: its 28-character label fits nowhere,
+    cut at a word to 14 characters it fits below; an incident's is never cut."""
+    title = "inventory synchronisation service"
+    hub = {**_drawn("service", 500.0, 350.0, 5.0, learning._short(title)), "title": title}
+    walls = [(440.0, 372.0), (560.0, 372.0), (560.0, 350.0), (440.0, 350.0), (500.0, 320.0)]
+    nodes = [hub, *(_drawn("pattern", x, y, 8.0, "") for x, y in walls)]
+    learning._place_labels(nodes, [0])
+    assert (hub["label"], hub["label_x"], hub["label_y"], hub["anchor"]) == (
+        "inventory…",
+        500.0,
         370.4,
         "middle",
     )
+    lone = {**_drawn("incident", 500.0, 350.0, 5.0, "synchronisation failed"), "title": title}
+    nodes = [lone, *(_drawn("pattern", x, y, 8.0, "") for x, y in walls)]
+    learning._place_labels(nodes, [0])
+    assert lone["label"] == ""
 
 
 def test_graph_view_has_a_key_to_its_shapes_colours_and_lines() -> None:
@@ -398,6 +412,15 @@ def test_graph_view_has_a_key_to_its_shapes_colours_and_lines() -> None:
         '<a class="pmkb-node pmkb-node-incident pmkb-node-p1" href="../incidents/a/"' in graph
         and ">Incident a</text></a>" in graph
     )
+    # labels in a layer of their own after every shape and edge, so nothing covers them
+    assert re.findall(r'<a class="pmkb-label pmkb-label-incident".*</a>', graph) == [
+        '<a class="pmkb-label pmkb-label-incident" href="../incidents/a/" data-label="n0"'
+        ' tabindex="-1" aria-hidden="true"><text x="61.1" y="366.4" text-anchor="middle">'
+        "Incident a</text></a>"
+    ]
+    assert graph.index('<g class="pmkb-edges">') < graph.index('<g class="pmkb-nodes">')
+    assert graph.index('<g class="pmkb-nodes">') < graph.index('<g class="pmkb-labels">')
+    assert "<text" not in graph[: graph.index('<g class="pmkb-labels">')]
 
 
 def test_lessons_are_grouped_by_pattern_title_and_service_name_as_readers_see_them() -> None:

@@ -399,12 +399,19 @@ def test_lessons_grouped_by_pattern_and_service_link_back(site: Path) -> None:
 def test_graph_page_is_a_static_svg_whose_nodes_are_links(site: Path) -> None:
     doc = page(site, "graph/index.html")
     svg = next(n for n in doc.iter("svg") if "pmkb-graph-svg" in n.attrs.get("class", ""))
-    nodes = {a.attrs["aria-label"]: a.attrs["href"] for a in svg.iter("a")}
+    links = svg.iter("a")
+    nodes = {a.attrs["aria-label"]: a.attrs["href"] for a in links if "aria-label" in a.attrs}
     assert nodes["Pattern: Retry storm"] == "../patterns/retry-storm/"
     assert nodes["Service: checkout"] == "../services/checkout/"
     assert nodes[f"Incident: {HOSTILE_TITLE}"] == "../incidents/2025-02-20-b/"
     assert len(nodes) == 5 + 2 + 2  # published incidents, patterns, services
     assert len(svg.iter("line")) == 5 + 5  # each incident cites one pattern, affects one service
+    # every node labelled, in a layer of its own after every shape: a second link to its page,
+    # out of the tab order and the accessibility tree
+    labels = [a for a in links if "pmkb-label" in a.attrs.get("class", "")]
+    assert sorted(a.attrs["href"] for a in labels) == sorted(nodes.values())
+    assert {(a.attrs["tabindex"], a.attrs["aria-hidden"]) for a in labels} == {("-1", "true")}
+    assert len(labels) + len(nodes) == len(links)
 
 
 def test_incident_page_shows_its_neighbourhood(site: Path) -> None:

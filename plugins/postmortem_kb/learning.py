@@ -574,6 +574,7 @@ _KIND_PLURAL = {"pattern": "Patterns", "service": "Services", "incident": "Incid
 # label font size (user units; the stylesheet sets the same) and longest label, by kind
 _LABEL_SIZE = {"pattern": 13.0, "service": 13.0, "incident": 11.0}
 _LABEL_CHARS = {"pattern": 28, "service": 28, "incident": 22}
+_HUB_SHORT = 14  # a pattern's or service's label cut to make room
 _LABEL_GAP = 3.0  # between a node's shape and its label
 _LABEL_PAD = 1.5  # room kept around a label (the width is an estimate)
 _EDGE = 2.0  # labels keep this far inside the drawing
@@ -681,9 +682,10 @@ def _place_labels(nodes: Sequence[dict[str, Any]], order: Sequence[int]) -> None
     """Give each node a label spot (``label_x``, ``label_y``, ``anchor``) where it covers
     no shape and no other label, nodes in ``order`` (the most important first).
 
-    Greedy, deterministic and about linear (a grid indexes what is placed). A pattern or
-    a service always gets its label (in its least crowded spot when all are taken); an
-    incident without a free spot gets none: its title stays in its tooltip and name.
+    Greedy, deterministic and about linear (a grid indexes what is placed). A node with no
+    free spot for its label gets none (``label`` emptied); a pattern or a service first tries
+    its label cut shorter (``_HUB_SHORT`` characters). Its full name stays in its tooltip and
+    accessible name, and no label is ever drawn over another or over a shape.
     """
     taken = _Obstacles()
     for n in nodes:
@@ -693,16 +695,20 @@ def _place_labels(nodes: Sequence[dict[str, Any]], order: Sequence[int]) -> None
         if not n["label"]:
             continue
         size = _LABEL_SIZE[n["kind"]]
-        spots = _label_spots(n["x"], n["y"], n["r"], charts.text_width(n["label"], size), size)
-        best = next((spot for spot in spots if taken.free(spot[3])), None)
-        if best is None and n["kind"] == "incident":
-            n["label"] = ""
-            continue
-        if best is None:
-            best = min(spots, key=lambda spot: taken.overlap(spot[3]))  # the first on a tie
-        anchor, n["label_x"], n["label_y"], box = best
-        n["anchor"] = anchor
-        taken.add(box)
+        texts = [n["label"]]
+        if n["kind"] != "incident":
+            shorter = _short(n.get("title") or n["label"], _HUB_SHORT)
+            if shorter != n["label"]:
+                texts.append(shorter)
+        n["label"] = ""
+        for text in texts:
+            spots = _label_spots(n["x"], n["y"], n["r"], charts.text_width(text, size), size)
+            best = next((spot for spot in spots if taken.free(spot[3])), None)
+            if best is not None:
+                n["label"] = text
+                n["anchor"], n["label_x"], n["label_y"], box = best
+                taken.add(box)
+                break
 
 
 @dataclass(frozen=True)

@@ -121,16 +121,25 @@ def test_dashboard_charts_are_drawn_and_legible_in_light_and_dark_palettes(tab: 
 # every label's box as drawn (user units), and the drawing's viewBox
 LABELS = """(svg) => ({
     view: [svg.viewBox.baseVal.x, svg.viewBox.baseVal.y, svg.viewBox.baseVal.width, svg.viewBox.baseVal.height],
-    labels: Array.from(svg.querySelectorAll("a.pmkb-node text")).map((t) => {
+    labels: Array.from(svg.querySelectorAll("a.pmkb-label text")).map((t) => {
         const b = t.getBBox();
         return { text: t.textContent, box: [b.x, b.y, b.x + b.width, b.y + b.height] };
     }),
+    // labels are painted last: what the browser hits at a label's centre is that label
+    // (no shape or edge drawn over it), and its link opens its node's page
+    covered: Array.from(svg.querySelectorAll("a.pmkb-label")).filter((a) => {
+        a.scrollIntoView({ block: "center", behavior: "instant" });
+        const r = a.querySelector("text").getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        const node = svg.querySelector(`[data-node="${a.dataset.label}"]`);
+        return !(hit && a.contains(hit)) || node.getAttribute("href") !== a.getAttribute("href");
+    }).map((a) => a.textContent),
 })"""
 
 
 def test_graph_labels_are_inside_the_drawing_and_never_overlap(tab: Tab) -> None:
-    """Measured in the browser's own font: no label is cut at the drawing's edge or drawn
-    over another; every pattern and service has one."""
+    """Measured in the browser's own font: no label is cut at the drawing's edge, drawn
+    over another or covered by anything; every pattern and service has one."""
     tab.open("graph/")
     svg = tab.page.locator("article svg.pmkb-graph-svg")
     found = svg.evaluate(LABELS)
@@ -147,8 +156,10 @@ def test_graph_labels_are_inside_the_drawing_and_never_overlap(tab: Tab) -> None
         and min(a["box"][3], b["box"][3]) > max(a["box"][1], b["box"][1])
     ]
     assert overlapping == []
+    assert found["covered"] == []
+    # the sample site has room for every pattern's and service's label
     hubs = svg.locator("a.pmkb-node-pattern, a.pmkb-node-service")
-    assert hubs.locator("text").count() == hubs.count()
+    assert svg.locator("a.pmkb-label-pattern, a.pmkb-label-service").count() == hubs.count()
     assert len(boxes) > hubs.count()  # some incidents are labelled too
     tab.assert_clean()
 

@@ -159,7 +159,12 @@ function pmkbOnEveryPage(init) {
 
     var nodes = {};
     Array.prototype.forEach.call(svg.querySelectorAll("[data-node]"), function (n) {
-      nodes[n.getAttribute("data-node")] = { el: n, edges: [] };
+      nodes[n.getAttribute("data-node")] = { el: n, edges: [], label: null };
+    });
+    // labels are drawn in a layer of their own, after every node: each is its node's
+    Array.prototype.forEach.call(svg.querySelectorAll("[data-label]"), function (l) {
+      var n = nodes[l.getAttribute("data-label")];
+      if (n) { n.label = l; }
     });
     var edges = Array.prototype.slice.call(svg.querySelectorAll("line[data-a]"));
     edges.forEach(function (e) {
@@ -225,15 +230,19 @@ function pmkbOnEveryPage(init) {
       if (moved) { evt.preventDefault(); moved = false; }
     }, true);
 
+    function mark(n) {
+      n.el.classList.add("pmkb-hl");
+      if (n.label) { n.label.classList.add("pmkb-hl"); }
+    }
     function highlight(key) {
       var n = nodes[key];
       if (!n) { return; }
       svg.classList.add("pmkb-dim");
-      n.el.classList.add("pmkb-hl");
+      mark(n);
       n.edges.forEach(function (e) {
         e.classList.add("pmkb-hl");
         var other = e.getAttribute("data-a") === key ? e.getAttribute("data-b") : e.getAttribute("data-a");
-        if (nodes[other]) { nodes[other].el.classList.add("pmkb-hl"); }
+        if (nodes[other]) { mark(nodes[other]); }
       });
     }
     function clear() {
@@ -248,13 +257,19 @@ function pmkbOnEveryPage(init) {
       el.addEventListener("mouseleave", clear);
       el.addEventListener("focus", function () { highlight(key); });
       el.addEventListener("blur", clear);
+      if (nodes[key].label) {
+        nodes[key].label.addEventListener("mouseenter", function () { highlight(key); });
+        nodes[key].label.addEventListener("mouseleave", clear);
+      }
     });
 
     var hidden = {};
     function filter() {
       Object.keys(nodes).forEach(function (key) {
         var el = nodes[key].el;
-        el.classList.toggle("pmkb-off", !!hidden[el.getAttribute("data-kind")]);
+        var off = !!hidden[el.getAttribute("data-kind")];
+        el.classList.toggle("pmkb-off", off);
+        if (nodes[key].label) { nodes[key].label.classList.toggle("pmkb-off", off); }
       });
       edges.forEach(function (e) {
         var a = nodes[e.getAttribute("data-a")], b = nodes[e.getAttribute("data-b")];
