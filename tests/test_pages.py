@@ -199,8 +199,8 @@ def test_incident_page_card_timeline_and_banner(site: dict[str, str]) -> None:
     """Card figures, elapsed times (negative before impact), decision marker, causal anchors."""
     page = site["incidents/a.md"]
     for line in (
-        "- **Duration (time to resolve):** 2 h 00 min",
-        "- **Time to detect:** 4 min",
+        "- **Duration:** 2 h 00 min (start → resolved)",
+        "- **Time to detect:** 4 min (start → detected)",
         "- **Time to respond:** —",
         "- **Root causes:** [DNS misconfiguration](../patterns/dns.md)",
         "- **Services:** [api](../services/api.md)",
@@ -229,7 +229,9 @@ def _card_lines(page: str) -> list[str]:
 
 def test_card_shows_every_figure_of_the_spec_and_the_front_matter_once() -> None:
     """Duration, time to detect / respond / escalate / mitigate (the spec's order), rollback
-    and impact; a resolved incident's duration is its time to resolve, shown once."""
+    and impact; a resolved incident's duration is its time to resolve, shown once. Each
+    duration says what it measures: escalation counts from detection, mitigation from the
+    start, so a later-looking escalation is not read as coming first."""
     pm = replace(
         incident("a", 0),
         responded=T0 + timedelta(minutes=6),
@@ -242,11 +244,11 @@ def test_card_shows_every_figure_of_the_spec_and_the_front_matter_once() -> None
         "- **Severity:** P1",
         "- **Status:** final",
         "- **Date:** 2025-01-01 (UTC)",
-        "- **Duration (time to resolve):** 2 h 00 min",
-        "- **Time to detect:** 4 min",
-        "- **Time to respond:** 2 min",
-        "- **Time to escalate:** 15 min",
-        "- **Time to mitigate:** 30 min",
+        "- **Duration:** 2 h 00 min (start → resolved)",
+        "- **Time to detect:** 4 min (start → detected)",
+        "- **Time to respond:** 2 min (detected → responded)",
+        "- **Time to escalate:** 15 min (detected → escalated)",
+        "- **Time to mitigate:** 30 min (start → mitigated)",
         "- **Detection:** monitoring",
         "- **Rollback:** not-viable",
         "- **Users affected:** 3,900",
@@ -261,10 +263,10 @@ def test_card_of_an_unresolved_incident_says_its_duration_runs_to_mitigation() -
     pm = replace(incident("a", 0), resolved=None, status=Status.IN_REVIEW)
     page = generate(knowledge_base([pm], PATTERNS))["incidents/a.md"]
     assert _card_lines(page)[3:8] == [
-        "- **Duration (until mitigated):** 30 min",
-        "- **Time to detect:** 4 min",
+        "- **Duration:** 30 min (start → mitigated, unresolved)",
+        "- **Time to detect:** 4 min (start → detected)",
         "- **Time to respond:** —",
-        "- **Time to mitigate:** 30 min",
+        "- **Time to mitigate:** 30 min (start → mitigated)",
         "- **Time to resolve:** — (not resolved yet)",
     ]
     assert "Rollback" not in page and "Users affected" not in page and "escalate" not in page

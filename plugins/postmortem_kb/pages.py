@@ -523,22 +523,32 @@ def _pattern_title(ctx: SiteContext, pattern_id: str) -> str:
 
 def _duration_rows(pm: Postmortem) -> list[tuple[str, str]]:
     """The card's durations, in the spec's order (duration, detect, respond, escalate,
-    mitigate, resolve).
+    mitigate, resolve), each saying what it measures ("19 min (start → mitigated)"): the
+    times to respond and to escalate count from detection, the others from the start.
 
     The spec defines the duration of a resolved incident as its time to resolve: one row
     says both rather than showing the same figure twice. Unresolved, the duration runs to
     mitigation, and the time to resolve says there is none yet.
     """
+
+    def spans(value: timedelta | None, span: str) -> str:
+        return f"{format_duration(value)} ({span})" if value is not None else "—"
+
     resolved = pm.resolved is not None
-    label = "Duration (time to resolve)" if resolved else "Duration (until mitigated)"
     rows: list[tuple[str, str]] = [
-        (label, format_duration(pm.duration)),
-        ("Time to detect", format_duration(pm.time_to_detect)),
-        ("Time to respond", format_duration(pm.time_to_respond)),
+        (
+            "Duration",
+            spans(
+                pm.duration,
+                "start → resolved" if resolved else "start → mitigated, unresolved",
+            ),
+        ),
+        ("Time to detect", spans(pm.time_to_detect, "start → detected")),
+        ("Time to respond", spans(pm.time_to_respond, "detected → responded")),
     ]
     if pm.escalated is not None:
-        rows.append(("Time to escalate", format_duration(pm.time_to_escalate)))
-    rows.append(("Time to mitigate", format_duration(pm.time_to_mitigate)))
+        rows.append(("Time to escalate", spans(pm.time_to_escalate, "detected → escalated")))
+    rows.append(("Time to mitigate", spans(pm.time_to_mitigate, "start → mitigated")))
     if not resolved:
         rows.append(("Time to resolve", "— (not resolved yet)"))
     return rows

@@ -16,11 +16,12 @@ from browser.browser_kit import REPO, Tab, subprocess_env
 pytestmark = pytest.mark.browser
 
 # the card of a resolved incident, with an escalation: its duration is its time to resolve
+# (start → resolved)
 CARD_LABELS = [
     "Severity",
     "Status",
     "Date",
-    "Duration (time to resolve)",
+    "Duration",
     "Time to detect",
     "Time to respond",
     "Time to escalate",
@@ -33,8 +34,9 @@ CARD_LABELS = [
 
 
 def minutes(shown: str) -> float:
-    """Minutes of a duration as the card shows it ("1 d 2 h 05 min", "1 h 34 min", "49 min")."""
-    match = re.fullmatch(r"(?:(\d+) d )?(?:(\d+) h )?(\d+) min", shown)
+    """Minutes of a duration as the card shows it ("1 d 2 h 05 min", "1 h 34 min", "49 min"),
+    before the span it measures ("(start → resolved)")."""
+    match = re.fullmatch(r"(?:(\d+) d )?(?:(\d+) h )?(\d+) min(?: \([^()]*\))?", shown)
     assert match is not None, shown
     days, hours, mins = (int(g or 0) for g in match.groups())
     return float(days * 1440 + hours * 60 + mins)
@@ -154,10 +156,18 @@ def test_incident_page_shows_header_card_and_related_incidents_whose_links_open(
     assert shown["Severity"] == incident["severity"]
     assert shown["Status"] == incident["status"]
     assert shown["Date"] == f"{incident['date']} ({incident['timezone']})"
-    duration = minutes(shown["Duration (time to resolve)"])
+    duration = minutes(shown["Duration"])
     assert duration == incident["duration"] == incident["time_to_resolve"]
-    for label in ("detect", "respond", "escalate", "mitigate"):
+    assert shown["Duration"].endswith(" (start → resolved)")
+    spans = {
+        "detect": "start → detected",
+        "respond": "detected → responded",
+        "escalate": "detected → escalated",
+        "mitigate": "start → mitigated",
+    }
+    for label, span in spans.items():
         assert minutes(shown[f"Time to {label}"]) == incident[f"time_to_{label}"], label
+        assert shown[f"Time to {label}"].endswith(f" ({span})"), label
     assert shown["Detection"] == incident["detection"]
     assert shown["Services"] == ", ".join(incident["services"])
     assert shown["Authors"] == ", ".join(incident["authors"])
