@@ -240,8 +240,13 @@ def test_filters_and_cells_show_pattern_titles_not_ids(site: Path) -> None:
     table = next(t for t in actions.iter("table") if "pmkb-actions" in t.attrs.get("class", ""))
     labels = json.loads(table.attrs["data-pmkb-labels"])
     assert labels["pattern"] == {"cache-stampede": "Cache stampede", "retry-storm": "Retry storm"}
-    assert labels["incident"]["2025-04-15-d"] == "Search retried forever"
-    assert labels["incident"]["2025-02-20-b"] == HOSTILE_TITLE
+    # the incident filter's options: date and title, newest first (in the table's order)
+    incidents = labels["incident"]
+    assert [value for value, _ in incidents] == sorted(
+        {r.attrs["data-incident"] for r in table.iter("tr")[1:]}, reverse=True
+    )
+    assert dict(map(tuple, incidents))["2025-04-15-d"] == "2025-04-15 — Search retried forever"
+    assert dict(map(tuple, incidents))["2025-02-20-b"] == f"2025-02-20 — {HOSTILE_TITLE}"
 
 
 def test_action_counts_say_still_to_do_where_the_status_filter_says_open(site: Path) -> None:

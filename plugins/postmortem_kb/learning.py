@@ -494,7 +494,7 @@ def _actions_page(ctx: SiteContext, summary: ActionSummary, actions: list[Tracke
     uri = ACTIONS
     patterns: dict[str, str] = {}  # an incident's patterns, one filter value each
     pattern_titles: dict[str, str] = {}  # what the pattern filter shows
-    incident_titles: dict[str, str] = {}  # what the incident filter shows
+    incident_labels: dict[str, str] = {}  # what the incident filter shows, newest first
 
     def patterns_of(incident_id: str) -> str:
         if incident_id not in patterns:
@@ -516,8 +516,8 @@ def _actions_page(ctx: SiteContext, summary: ActionSummary, actions: list[Tracke
         }
         for a in actions
     ]
-    for a in actions:
-        incident_titles.setdefault(a.incident_id, a.incident_title)
+    for a in actions:  # newest incident first: "2025-03-01 — Checkout down"
+        incident_labels.setdefault(a.incident_id, f"{a.incident_date} — {a.incident_title}")
     return ctx.render(
         "actions.md.j2",
         front_matter=_front_matter(title="Action items", search=SEARCH_EXCLUDE),
@@ -525,7 +525,7 @@ def _actions_page(ctx: SiteContext, summary: ActionSummary, actions: list[Tracke
         to_do=to_do(summary),
         rows=rows,
         filters=f"status owner priority overdue pattern {INCIDENT_FILTER}",
-        labels=filter_labels(pattern=pattern_titles, incident=incident_titles),
+        labels=filter_labels(pattern=pattern_titles, incident=list(incident_labels.items())),
         owners=summary.by_owner,
         csv_href=href(uri, ACTIONS_CSV),
         json_href=href(uri, ACTIONS_JSON),

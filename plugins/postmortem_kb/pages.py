@@ -747,12 +747,13 @@ INCIDENT_FILTER = "incident"
 incident's items (each incident page links there)."""
 
 
-def filter_labels(**labels: Mapping[str, str]) -> str:
+def filter_labels(**labels: Mapping[str, str] | Sequence[tuple[str, str]]) -> str:
     """A filterable table's ``data-pmkb-labels``: what each filter's options show, by value
-    (a value without a label shows as itself), as JSON.
+    (a value without a label shows as itself), as JSON. A mapping's options are sorted by
+    label (numbers in them by value); ``(value, label)`` pairs are shown in their order.
 
-    >>> filter_labels(pattern={"dns": "DNS <misconfiguration>"})
-    '{"pattern":{"dns":"DNS <misconfiguration>"}}'
+    >>> filter_labels(pattern={"dns": "DNS <misconfiguration>"}, incident=[("b", "B"), ("a", "A")])
+    '{"incident":[["b","B"],["a","A"]],"pattern":{"dns":"DNS <misconfiguration>"}}'
     """
     return json.dumps(labels, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 

@@ -279,11 +279,46 @@ def test_action_items_fit_a_desktop_column_and_filters_show_titles(
     titles = {p["id"]: p["title"] for p in export["patterns"]}
     assert shown[""] == "all"
     assert {v: t for v, t in shown.items() if v in cited} == {p: titles[p] for p in cited}
+    # the incident filter: "date — title", newest first (as the table)
     options = tab.page.locator(".pmkb-filters label", has_text="Incident").locator("option")
-    shown = {o.get_attribute("value"): o.inner_text() for o in options.all()}
-    assert shown == {"": "all"} | {
-        i["id"]: i["title"] for i in export["incidents"] if i["action_items"]
-    }
+    listed = [(o.get_attribute("value"), o.inner_text()) for o in options.all()]
+    newest = sorted(
+        (i for i in export["incidents"] if i["action_items"]),
+        key=lambda i: (i["date"], [-ord(c) for c in i["id"]]),
+        reverse=True,
+    )
+    assert listed == [("", "all")] + [(i["id"], f"{i['date']} — {i['title']}") for i in newest]
+    tab.assert_clean()
+
+
+def test_a_url_filter_value_no_row_has_is_said_and_spaces_in_owners_match(
+    tab: Tab, export: dict[str, Any]
+) -> None:
+    """`?incident=nope` filters nothing and says so above the table, until a filter is
+    chosen; an owner written with plain spaces in the URL selects that owner."""
+    total = sum(len(i["action_items"]) for i in export["incidents"])
+    tab.open("actions/?incident=nope&status=done")
+    notice = tab.page.locator("article p.pmkb-filter-notice")
+    expect(notice).to_have_text("No incident ‘nope’ here; showing all.")
+    assert notice.evaluate(
+        "(p) => p.previousElementSibling.classList.contains('pmkb-filters')"
+        " && p.nextElementSibling.querySelector('table.pmkb-actions') !== null"
+    )
+    done = [a for i in export["incidents"] for a in i["action_items"] if a["status"] == "done"]
+    expect(tab.page.locator(".pmkb-count")).to_have_text(f"{len(done)} of {total}")
+    filters = tab.page.locator(".pmkb-filters")
+    filters.locator("label", has_text="Status").locator("select").select_option("")
+    expect(notice).to_have_count(0)
+    assert _query(tab) == ""  # the unknown value is dropped with the filter chosen
+
+    owners = sorted({a["owner"] for i in export["incidents"] for a in i["action_items"]})
+    owner = next(o for o in owners if " " in o)
+    mine = [a for i in export["incidents"] for a in i["action_items"] if a["owner"] == owner]
+    tab.open(f"actions/?owner={owner.replace(' ', '+')}")
+    select = filters.locator("label", has_text="Owner").locator("select")
+    assert select.input_value() == owner.replace(" ", "\u00a0")
+    expect(tab.page.locator(".pmkb-count")).to_have_text(f"{len(mine)} of {total}")
+    expect(tab.page.locator("article p.pmkb-filter-notice")).to_have_count(0)
     tab.assert_clean()
 
 

@@ -55,21 +55,45 @@ function pmkbOnEveryPage(init) {
       all.value = "";
       all.textContent = "all";
       select.appendChild(all);
-      var named = labels[name] && typeof labels[name] === "object" ? labels[name] : {};
-      var options = Object.keys(seen).map(function (v) {
-        var label = Object.prototype.hasOwnProperty.call(named, v) ? String(named[v]) : v;
+      // labels as [value, label] pairs are shown in their order (the incident filter:
+      // newest first); as an object, sorted by label, numbers in them by value
+      var given = labels[name];
+      var ordered = [];
+      var named = {};
+      if (Array.isArray(given)) {
+        given.forEach(function (pair) {
+          if (!Array.isArray(pair) || pair.length !== 2) { return; }
+          var v = String(pair[0]);
+          if (seen[v] === true && !Object.prototype.hasOwnProperty.call(named, v)) {
+            named[v] = String(pair[1]);
+            ordered.push({ value: v, label: named[v] });
+          }
+        });
+      } else if (given && typeof given === "object") {
+        Object.keys(given).forEach(function (v) { named[v] = String(given[v]); });
+      }
+      var rest = Object.keys(seen).filter(function (v) {
+        return !ordered.some(function (o) { return o.value === v; });
+      }).map(function (v) {
+        var label = Object.prototype.hasOwnProperty.call(named, v) ? named[v] : v;
         return { value: v, label: label };
       });
-      options.sort(function (a, b) {
-        return a.label.localeCompare(b.label) || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+      rest.sort(function (a, b) {
+        return a.label.localeCompare(b.label, undefined, { numeric: true }) ||
+          (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
       });
+      var options = ordered.concat(rest);
       options.forEach(function (o) {
         var option = document.createElement("option");
         option.value = o.value;
         option.textContent = o.label;
         select.appendChild(option);
       });
-      select.addEventListener("change", function () { apply(); share(); });
+      select.addEventListener("change", function () {
+        if (notice) { notice.remove(); notice = null; }
+        apply();
+        share();
+      });
       label.appendChild(select);
       bar.appendChild(label);
       selects[name] = select;
@@ -83,15 +107,31 @@ function pmkbOnEveryPage(init) {
     box.parentNode.insertBefore(bar, box);
 
     // `?pattern=retry-storm` (a pattern page's "all of them" link) or `?incident=<id>` (an
-    // incident page's action items) preselects a filter
+    // incident page's action items) preselects a filter. Spaces match whatever spaces the
+    // value has (an owner's are non-breaking: one filter value). A value no option has
+    // filters nothing, and a notice above the table says so.
     var query = new URLSearchParams(window.location.search);
+    var unknown = [];
+    function spaced(text) { return text.split(/\s+/).filter(Boolean).join(" "); }
     names.forEach(function (name) {
       var wanted = query.get(name);
       var select = selects[name];
-      if (wanted !== null && Array.prototype.some.call(select.options, function (o) { return o.value === wanted; })) {
-        select.value = wanted;
-      }
+      if (wanted === null || wanted === "") { return; }
+      var found = Array.prototype.filter.call(select.options, function (o) {
+        return o.value !== "" && spaced(o.value) === spaced(wanted);
+      })[0];
+      if (found) { select.value = found.value; } else { unknown.push([name, wanted]); }
     });
+    var notice = null;
+    if (unknown.length) {
+      notice = document.createElement("p");
+      notice.className = "pmkb-filter-notice";
+      notice.setAttribute("role", "status");
+      notice.textContent = unknown.map(function (u) {
+        return "No " + u[0] + " \u2018" + u[1] + "\u2019 here";
+      }).join("; ") + "; showing all.";
+      bar.parentNode.insertBefore(notice, bar.nextSibling);
+    }
 
     // the filters chosen are the page's query (`?severity=P1&service=api`), so a filtered
     // view can be shared or bookmarked; replaceState: choosing a filter adds no history step.
