@@ -437,12 +437,13 @@ def test_incident_page_shows_its_neighbourhood(site: Path) -> None:
     ]
 
 
-def test_pattern_page_neighbourhood_adds_only_counts_and_the_graph_view(site: Path) -> None:
+def test_pattern_page_neighbourhood_points_to_the_graph_view(site: Path) -> None:
     """Its incidents are in its Incidents table: the neighbourhood does not list them again."""
     doc = page(site, "patterns/cache-stampede/index.html")
     line = next(n for n in doc.iter("p") if n.attrs.get("class") == "pmkb-neighbours")
     assert " ".join(line.text().split()) == (
-        "Through its 4 incidents, this pattern is linked to 1 service; see the graph view."
+        "See this pattern's neighbourhood (its incidents, the services they affected and the"
+        " patterns they also cite) in the graph view."
     )
     assert [a.attrs["href"] for a in line.iter("a")] == ["../../graph/"]
 

@@ -62,7 +62,6 @@ from .pages import (
     SiteContext,
     _front_matter,
     _pattern_title,
-    counted,
     filter_labels,
     href,
     incident_uri,
@@ -869,29 +868,21 @@ def neighbourhood(ctx: SiteContext, node: str, from_uri: str) -> Safe:
     return _neighbours_line(ctx, label + line)
 
 
-def pattern_neighbourhood(
-    ctx: SiteContext, from_uri: str, *, incidents: int, services: int, patterns: int
-) -> Safe:
-    """A pattern's neighbourhood in the graph, a section of one line: what its page does not
-    list already (how many services and other patterns its incidents link it to), and the
-    graph view; nothing for a pattern no incident cites (it has no neighbour).
+def pattern_neighbourhood(ctx: SiteContext, from_uri: str, *, incidents: int) -> Safe:
+    """A pattern's neighbourhood in the graph, a section of one line pointing to the graph
+    view; nothing for a pattern no incident cites (it has no neighbour).
 
-    Its neighbours proper are the incidents citing it, which the page lists in full.
+    Its neighbours are what its page lists already (its incidents, the services they
+    affected, the patterns they also cite): the line names them, counts nothing again.
     """
     if not incidents:
         return Safe("")
-    reach = [
-        counted(n, noun) for n, noun in ((services, "service"), (patterns, "other pattern")) if n
-    ]
     graph = ctx.a(from_uri, GRAPH, "graph view")
-    cited = counted(incidents, "incident")
-    if reach:
-        line = f"Through its {cited}, this pattern is linked to {' and '.join(reach)}"
-    elif incidents == 1:
-        line = "Its incident is its only neighbour"
-    else:
-        line = f"Its {cited} are its only neighbours"
-    return Safe("## Neighbourhood\n\n" + _neighbours_line(ctx, f"{line}; see the {graph}."))
+    line = (
+        "See this pattern's neighbourhood (its incidents, the services they affected and the"
+        f" patterns they also cite) in the {graph}."
+    )
+    return Safe("## Neighbourhood\n\n" + _neighbours_line(ctx, line))
 
 
 def _neighbours_line(ctx: SiteContext, line: str) -> Safe:

@@ -944,14 +944,8 @@ def _pattern_page(ctx: SiteContext, pattern_id: str, pattern: Pattern) -> str:
         ),
         lessons=lessons,
         co_occurring=co_occurring,
-        # what the page does not list already, and the graph view
-        neighbourhood=_pattern_neighbourhood(
-            ctx,
-            uri,
-            incidents=len(citations),
-            services=len(services),
-            patterns=len(co_occurring),
-        ),
+        # a pointer to the graph view: the page lists its neighbours already
+        neighbourhood=_pattern_neighbourhood(ctx, uri, incidents=len(citations)),
         patterns=ctx.kb.patterns,
         patterns_dir=ctx.kb.settings.patterns_dir,
         rel=lambda to, uri=uri: href(uri, to),
@@ -1049,14 +1043,10 @@ def _neighbourhood(ctx: SiteContext, node: str, uri: str) -> Safe:
     return neighbourhood(ctx, node, uri)
 
 
-def _pattern_neighbourhood(
-    ctx: SiteContext, uri: str, *, incidents: int, services: int, patterns: int
-) -> Safe:
+def _pattern_neighbourhood(ctx: SiteContext, uri: str, *, incidents: int) -> Safe:
     from .learning import pattern_neighbourhood  # imported here: learning builds on this module
 
-    return pattern_neighbourhood(
-        ctx, uri, incidents=incidents, services=services, patterns=patterns
-    )
+    return pattern_neighbourhood(ctx, uri, incidents=incidents)
 
 
 def learning_pages(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
