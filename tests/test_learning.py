@@ -342,6 +342,14 @@ def test_graph_labels_stay_inside_the_drawing_and_clear_of_each_other() -> None:
         (505.0, 353.4, "middle"),
         (472.0, 323.9, "end"),
     ]
+    # which side of its node each label is on (a larger label grows away from it there),
+    # and the order they were placed in, the most important first
+    assert [(n["side"], n["label_rank"]) for n in nodes] == [
+        ("below", 2),
+        ("level", 0),
+        ("below", 1),
+        ("level", 3),
+    ]
     boxes = [_label_box(n) for n in nodes]
     assert round(boxes[0][0], 1) == 3.5  # inside the drawing by _EDGE and the label's room
     shapes = [(n["x"] - n["r"], n["y"] - n["r"], n["x"] + n["r"], n["y"] + n["r"]) for n in nodes]
@@ -414,10 +422,10 @@ def test_graph_view_has_a_key_to_its_shapes_colours_and_lines() -> None:
         and ">Incident a</text></a>" in graph
     )
     # labels in a layer of their own after every shape and edge, so nothing covers them
-    assert re.findall(r'<a class="pmkb-label pmkb-label-incident".*</a>', graph) == [
-        '<a class="pmkb-label pmkb-label-incident" href="../incidents/a/" data-label="n0"'
-        ' tabindex="-1" aria-hidden="true"><text x="61.1" y="366.4" text-anchor="middle">'
-        "Incident a</text></a>"
+    assert re.findall(r'<a class="pmkb-label pmkb-label-incident .*</a>', graph) == [
+        '<a class="pmkb-label pmkb-label-incident pmkb-at-middle pmkb-at-below"'
+        ' href="../incidents/a/" data-label="n0" tabindex="-1" aria-hidden="true">'
+        '<text x="61.1" y="366.4" text-anchor="middle">Incident a</text></a>'
     ]
     assert graph.index('<g class="pmkb-edges">') < graph.index('<g class="pmkb-nodes">')
     assert graph.index('<g class="pmkb-nodes">') < graph.index('<g class="pmkb-labels">')

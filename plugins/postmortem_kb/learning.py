@@ -639,9 +639,10 @@ class _Obstacles:
 
 def _label_spots(
     x: float, y: float, r: float, width: float, size: float
-) -> list[tuple[str, float, float, _Box]]:
-    """Where a label may go around a node, in order of preference: (text-anchor, x, baseline
-    y, box). Each spot is moved inside the drawing, so that no label is cut at its edge."""
+) -> list[tuple[str, str, float, float, _Box]]:
+    """Where a label may go around a node, in order of preference: (text-anchor, side of
+    the node, x, baseline y, box). Each spot is moved inside the drawing, so that no label
+    is cut at its edge."""
     ascent, descent = 0.95 * size, 0.25 * size  # DejaVu Sans's, the widest common font
     below = y + r + _LABEL_GAP + ascent
     above = y - r - _LABEL_GAP - descent
@@ -649,17 +650,17 @@ def _label_spots(
     side = r + _LABEL_GAP
     lean = 0.5 * r
     spots = [
-        ("middle", x, below),
-        ("start", x + side, level),
-        ("end", x - side, level),
-        ("middle", x, above),
-        ("start", x + lean, below),
-        ("end", x - lean, below),
-        ("start", x + lean, above),
-        ("end", x - lean, above),
+        ("middle", "below", x, below),
+        ("start", "level", x + side, level),
+        ("end", "level", x - side, level),
+        ("middle", "above", x, above),
+        ("start", "below", x + lean, below),
+        ("end", "below", x - lean, below),
+        ("start", "above", x + lean, above),
+        ("end", "above", x - lean, above),
     ]
     placed = []
-    for anchor, bx, by in spots:
+    for anchor, where, bx, by in spots:
         left = {"middle": bx - width / 2, "start": bx, "end": bx - width}[anchor]
         dx = max(0.0, _EDGE + _LABEL_PAD - left) - max(
             0.0, left + width - (_WIDTH - _EDGE - _LABEL_PAD)
@@ -673,13 +674,14 @@ def _label_spots(
             left + dx + width + _LABEL_PAD,
             by + descent + dy + _LABEL_PAD,
         )
-        placed.append((anchor, round(bx + dx, 1), round(by + dy, 1), box))
+        placed.append((anchor, where, round(bx + dx, 1), round(by + dy, 1), box))
     return placed
 
 
 def _place_labels(nodes: Sequence[dict[str, Any]], order: Sequence[int]) -> None:
-    """Give each node a label spot (``label_x``, ``label_y``, ``anchor``) where it covers
-    no shape and no other label, nodes in ``order`` (the most important first).
+    """Give each node a label spot (``label_x``, ``label_y``, ``anchor``, the ``side`` of its
+    node: below, level or above) where it covers no shape and no other label, nodes in
+    ``order`` (the most important first; ``label_rank`` keeps it).
 
     Greedy, deterministic and about linear (a grid indexes what is placed). A node with no
     free spot for its label gets none (``label`` emptied); a pattern or a service first tries
@@ -689,6 +691,7 @@ def _place_labels(nodes: Sequence[dict[str, Any]], order: Sequence[int]) -> None
     taken = _Obstacles()
     for n in nodes:
         taken.add((n["x"] - n["r"], n["y"] - n["r"], n["x"] + n["r"], n["y"] + n["r"]))
+    rank = 0  # the order labels are placed in, most important first (``label_rank``)
     for i in order:
         n = nodes[i]
         if not n["label"]:
@@ -702,10 +705,12 @@ def _place_labels(nodes: Sequence[dict[str, Any]], order: Sequence[int]) -> None
         n["label"] = ""
         for text in texts:
             spots = _label_spots(n["x"], n["y"], n["r"], charts.text_width(text, size), size)
-            best = next((spot for spot in spots if taken.free(spot[3])), None)
+            best = next((spot for spot in spots if taken.free(spot[4])), None)
             if best is not None:
                 n["label"] = text
-                n["anchor"], n["label_x"], n["label_y"], box = best
+                n["anchor"], n["side"], n["label_x"], n["label_y"], box = best
+                n["label_rank"] = rank
+                rank += 1
                 taken.add(box)
                 break
 

@@ -164,6 +164,79 @@ def test_graph_labels_are_inside_the_drawing_and_never_overlap(tab: Tab) -> None
     tab.assert_clean()
 
 
+# the labels shown on the drawing as the reader sees them: their boxes (CSS px), the height
+# of their font on screen, and the boxes of the nodes' shapes
+SHOWN_LABELS = """(svg) => {
+    const view = svg.getBoundingClientRect();
+    const perUnit = view.width / svg.viewBox.baseVal.width;
+    const box = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+    const scale = parseFloat(getComputedStyle(svg).getPropertyValue("--pmkb-label-scale") || "1");
+    return {
+        view: box(svg),
+        scale: scale,
+        labels: Array.from(svg.querySelectorAll("a.pmkb-label"))
+            .filter((a) => getComputedStyle(a).display !== "none")
+            .map((a) => ({
+                node: a.dataset.label,
+                kind: a.classList.contains("pmkb-label-incident") ? "incident" : "hub",
+                px: parseFloat(getComputedStyle(a.querySelector("text")).fontSize) * scale * perUnit,
+                box: box(a.querySelector("text")),
+            })),
+        shapes: Array.from(svg.querySelectorAll("a.pmkb-node")).map((a) => ({
+            node: a.dataset.node, box: box(a.querySelector("rect, polygon, circle")),
+        })),
+    };
+}"""
+
+
+def _hits(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_graph_labels_stay_readable_on_a_phone(tab: Tab) -> None:
+    """390 px wide, the drawing is a third of its size: its labels are scaled up to stay
+    readable (a pattern's 9 px at least), those that would then collide are hidden, none
+    covers another label or shape or is cut at the edge; without the script, incident
+    labels are left out of a narrow page."""
+    tab.page.set_viewport_size({"width": 390, "height": 800})
+    tab.open("graph/")
+    svg = tab.page.locator("article svg.pmkb-graph-svg")
+    svg.scroll_into_view_if_needed()
+    found = svg.evaluate(SHOWN_LABELS)
+    assert found["scale"] > 1.5, found["scale"]
+    labels = found["labels"]
+    assert sum(label["kind"] == "hub" for label in labels) >= 5
+    assert min(label["px"] for label in labels if label["kind"] == "hub") >= 9 - 0.01
+    assert min(label["px"] for label in labels) >= 7.5
+    left, top, right, bottom = found["view"]
+    for i, label in enumerate(labels):
+        x1, y1, x2, y2 = label["box"]
+        assert left <= x1 and x2 <= right and top <= y1 and y2 <= bottom, label
+        assert not any(_hits(label["box"], other["box"]) for other in labels[i + 1 :]), label
+        assert not any(
+            _hits(label["box"], s["box"]) for s in found["shapes"] if s["node"] != label["node"]
+        ), label
+    tab.screenshot("graph-phone")
+
+    # zoomed in, the drawing is large enough again: labels at their own size, all shown
+    for _ in range(6):
+        tab.page.get_by_role("button", name="Zoom in").click()
+    zoomed = svg.evaluate(SHOWN_LABELS)
+    assert zoomed["scale"] == 1
+    assert len(zoomed["labels"]) == svg.locator("a.pmkb-label").count()
+
+    # without the script (no --pmkb-label-scale), a narrow page shows no incident label
+    svg.evaluate(
+        """(svg) => {
+            svg.closest(".pmkb-graph").classList.remove("pmkb-graph-live");
+            svg.style.removeProperty("--pmkb-label-scale");
+        }"""
+    )
+    bare = svg.evaluate(SHOWN_LABELS)
+    assert {label["kind"] for label in bare["labels"]} == {"hub"}
+    tab.assert_clean()
+
+
 KEY_FILLS = """(page) => {
     const fill = (el) => el ? getComputedStyle(el).fill : null;
     const shapes = "rect, polygon, circle";

@@ -215,6 +215,51 @@ function pmkbOnEveryPage(init) {
 
     function draw() {
       svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" "));
+      fitLabels();
+    }
+
+    // Labels keep a readable size however small the drawing is shown (a phone): scaled up
+    // so that a pattern's is LABEL_PX CSS pixels tall at least, from the side touching
+    // their node (the stylesheet); then, in order of importance (the labels' order), a
+    // label that would cover a kept label or another node's shape, or be cut at the
+    // drawing's edge, is hidden.
+    var LABEL_PX = 9;
+    var labels = Array.prototype.slice.call(svg.querySelectorAll("[data-label]"));
+    var shown = { scale: 0, width: 0 };
+    function fitLabels(force) {
+      var r = svg.getBoundingClientRect();
+      if (!r.width) { return; }
+      var scale = Math.min(3, Math.max(1, LABEL_PX / (13 * r.width / view.w)));
+      scale = Math.round(scale * 20) / 20;
+      if (!force && scale === shown.scale && r.width === shown.width) { return; }
+      shown = { scale: scale, width: r.width };
+      svg.style.setProperty("--pmkb-label-scale", String(scale));
+      labels.forEach(function (l) { l.classList.remove("pmkb-crowded"); });
+      if (scale === 1) { return; }  // the page placed them clear of each other at this size
+      var shapes = Object.keys(nodes).filter(function (key) {
+        return !nodes[key].el.classList.contains("pmkb-off");
+      }).map(function (key) {
+        var shape = nodes[key].el.querySelector("rect, polygon, circle");
+        return { key: key, box: shape ? shape.getBoundingClientRect() : null };
+      });
+      var kept = [];
+      function hits(a, b) {
+        return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+      }
+      labels.forEach(function (l) {
+        if (l.classList.contains("pmkb-off")) { return; }
+        var box = l.getBoundingClientRect();
+        var own = l.getAttribute("data-label");
+        var cut = box.left < r.left || box.right > r.right || box.top < r.top || box.bottom > r.bottom;
+        var crowded = cut || kept.some(function (k) { return hits(box, k); }) ||
+          shapes.some(function (s) { return s.key !== own && s.box && hits(box, s.box); });
+        if (crowded) { l.classList.add("pmkb-crowded"); } else { kept.push(box); }
+      });
+    }
+    if (typeof ResizeObserver === "function") {
+      new ResizeObserver(function () { fitLabels(); }).observe(svg);
+    } else {
+      window.addEventListener("resize", function () { fitLabels(); });
     }
 
     function zoom(factor, cx, cy) {
@@ -262,7 +307,11 @@ function pmkbOnEveryPage(init) {
       view.y = drag.vy - dy / r.height * view.h;
       draw();
     });
-    function endDrag() { drag = null; box.classList.remove("pmkb-panning"); }
+    function endDrag() {
+      if (drag && moved) { fitLabels(true); }
+      drag = null;
+      box.classList.remove("pmkb-panning");
+    }
     svg.addEventListener("pointerup", endDrag);
     svg.addEventListener("pointercancel", endDrag);
     // a drag that ends on a node must not open its page
@@ -311,6 +360,7 @@ function pmkbOnEveryPage(init) {
         el.classList.toggle("pmkb-off", off);
         if (nodes[key].label) { nodes[key].label.classList.toggle("pmkb-off", off); }
       });
+      fitLabels(true);
       edges.forEach(function (e) {
         var a = nodes[e.getAttribute("data-a")], b = nodes[e.getAttribute("data-b")];
         var off = (a && a.el.classList.contains("pmkb-off")) || (b && b.el.classList.contains("pmkb-off"));
