@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import doctest
+import html
 import io
 import json
 import re
@@ -414,6 +415,10 @@ def test_graph_view_has_a_key_to_its_shapes_colours_and_lines() -> None:
         ("P3 incident", '<g class="pmkb-node pmkb-node-incident pmkb-node-p3"><circle/></g>'),
         ("Cites a pattern or affects a service", '<line class="pmkb-edge pmkb-edge-cites"/>'),
         ("Names a related incident", '<line class="pmkb-edge pmkb-edge-related"/>'),
+        (
+            "Larger square or diamond: more incidents link to it",
+            '<g class="pmkb-node pmkb-node-pattern"><rect/><rect/></g>',
+        ),
     ]
     assert graph.index("</ul>") < graph.index('<div class="pmkb-graph"')
     # the drawing's incident is the one P1 dot, labelled with its title
@@ -474,3 +479,24 @@ def test_a_long_action_id_carries_its_full_text_in_a_title() -> None:
     pages = generate(knowledge_base([incident("a", 0, actions=items)], PATTERNS))
     assert f'<td title="{long_id}">{long_id}</td><td>Do it</td>' in pages["actions.md"]
     assert "<td>A2</td><td>Do that</td>" in pages["actions.md"]
+
+
+def test_the_status_filter_offers_still_to_do() -> None:
+    """Open and in-progress items carry the status filter value "to-do" besides their own;
+    the filter shows it first as "still to do", as the page and the cards count them."""
+    items = [
+        ActionItem(30, "A1", "One", "web team", Severity.P2, None, status=ActionStatus.OPEN),
+        ActionItem(31, "A2", "Two", "web team", Severity.P2, None, ActionStatus.IN_PROGRESS),
+        ActionItem(32, "A3", "Three", "web team", Severity.P2, None, status=ActionStatus.DONE),
+    ]
+    page = generate(knowledge_base([incident("a", 0, actions=items)], PATTERNS))["actions.md"]
+    assert re.findall(r'data-status="([^"]*)"', page) == ["open to-do", "in-progress to-do", "done"]
+    labels = json.loads(html.unescape(re.search(r'data-pmkb-labels="([^"]*)"', page)[1]))
+    assert labels["status"] == [
+        ["to-do", "still to do"],
+        ["open", "open"],
+        ["in-progress", "in-progress"],
+        ["done", "done"],
+        ["verified", "verified"],
+        ["wont-do", "wont-do"],
+    ]

@@ -407,11 +407,13 @@ def test_patterns_index_ranks_by_count_then_reach(site: dict[str, str]) -> None:
 
 
 def test_incidents_index_is_one_filterable_table(site: dict[str, str]) -> None:
-    """Data attributes for the filters, titles HTML-escaped, links in the chosen style."""
+    """Data attributes for the filters, titles HTML-escaped, links in the chosen style;
+    several patterns in a cell are a list (wrapped, they would run together)."""
     page = site["incidents/index.md"]
     assert (
         '<div class="md-typeset__scrollwrap"><div class="md-typeset__table">\n'
-        '<table class="pmkb-filterable" data-pmkb-filters="severity status service pattern year" '
+        '<table class="pmkb-filterable pmkb-incidents"'
+        ' data-pmkb-filters="severity status service pattern year" '
         'data-pmkb-labels="{&quot;pattern&quot;:{&quot;dns&quot;:&quot;DNS misconfiguration'
         '&quot;,&quot;retry&quot;:&quot;Retry&quot;}}" data-search-exclude>\n'
     ) in page
@@ -420,8 +422,11 @@ def test_incidents_index_is_one_filterable_table(site: dict[str, str]) -> None:
         '<tr data-severity="P1" data-status="final" data-year="2025" data-service="api db" '
         'data-pattern="dns retry"><td>2025-01-11</td><td>P1</td><td>final</td>'
         '<td><a href="b.md">&lt;b&gt;{{ 7*7 }}&lt;/b&gt;</a></td><td>api, db</td>'
-        "<td>DNS misconfiguration<br>Retry</td><td>2 h 00 min</td></tr>\n"
+        '<td><ul class="pmkb-cell-list"><li>DNS misconfiguration</li><li>Retry</li></ul></td>'
+        "<td>2 h 00 min</td></tr>\n"
     ) in page
+    # one pattern: its title alone
+    assert "<td>DNS misconfiguration</td><td>" in page
     kb = knowledge_base([incident("a", 0)], PATTERNS)
     assert '<a href="a/">' in generate(kb, link_style="directory")["incidents/index.md"]
     assert '<a href="a.html">' in generate(kb, link_style="html")["incidents/index.md"]

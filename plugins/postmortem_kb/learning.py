@@ -367,6 +367,11 @@ def actions_json(summary: ActionSummary, actions: Sequence[TrackedAction]) -> st
     return text + "\n"
 
 
+TO_DO = "to-do"
+"""The action items' status filter value of the items still to do (open or in progress):
+``actions/?status=to-do``."""
+
+
 def owner_token(owner: str) -> str:
     """An owner as one filter value (the table filter splits values on spaces).
 
@@ -508,6 +513,8 @@ def _actions_page(ctx: SiteContext, summary: ActionSummary, actions: list[Tracke
         {
             "a": a,
             "href": ctx.html_href(uri, incident_uri(a.incident_id)),
+            # an item still to do (open or in progress) has the filter value "to-do" too
+            "statuses": f"{a.item.status} {TO_DO}" if a.item.status.is_open else str(a.item.status),
             "owner_token": owner_token(a.owner),
             "patterns": patterns_of(a.incident_id),
             "action": inline_html(a.item.action),
@@ -524,7 +531,12 @@ def _actions_page(ctx: SiteContext, summary: ActionSummary, actions: list[Tracke
         to_do=to_do(summary),
         rows=rows,
         filters=f"status owner priority overdue pattern {INCIDENT_FILTER}",
-        labels=filter_labels(pattern=pattern_titles, incident=list(incident_labels.items())),
+        labels=filter_labels(
+            # "still to do" first, then each status in its lifecycle's order
+            status=[(TO_DO, "still to do"), *((str(st), str(st)) for st in ActionStatus)],
+            pattern=pattern_titles,
+            incident=list(incident_labels.items()),
+        ),
         owners=summary.by_owner,
         csv_href=href(uri, ACTIONS_CSV),
         json_href=href(uri, ACTIONS_JSON),
@@ -730,8 +742,9 @@ _LEGEND = (
     *(_Key("incident", f"{s} incident", str(s)) for s in Severity),
     _Key("cites", "Cites a pattern or affects a service"),
     _Key("related", "Names a related incident"),
+    _Key("size", "Larger square or diamond: more incidents link to it"),
 )
-"""The graph's key: every shape, colour and line it draws."""
+"""The graph's key: every shape, colour and line it draws, and what a hub's size says."""
 
 
 @dataclass(frozen=True)

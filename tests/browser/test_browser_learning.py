@@ -270,6 +270,7 @@ def test_graph_key_shows_the_drawings_shapes_and_colours_in_both_palettes(
         "P3 incident",
         "Cites a pattern or affects a service",
         "Names a related incident",
+        "Larger square or diamond: more incidents link to it",
     ]
     # each node swatch has the fill of the drawing's nodes of its kind (the sample site has
     # incidents of every severity), and the outline of the page's text colour
@@ -277,5 +278,19 @@ def test_graph_key_shows_the_drawings_shapes_and_colours_in_both_palettes(
     for k in key[:6]:
         assert k["key"] == k["node"] and k["key"] is not None, k
         assert k["stroke"] == text, k
+    # each edge swatch is drawn as the drawing's edges of its kind: width, opacity, dashes
+    strokes = tab.page.locator("article").evaluate(
+        """(page) => ["cites", "related"].map((kind) => [
+            page.querySelector(".pmkb-graph-legend line.pmkb-edge-" + kind),
+            page.querySelector("svg.pmkb-graph-svg line.pmkb-edge-" + kind),
+        ].map((line) => {
+            const style = getComputedStyle(line);
+            return [style.strokeWidth, style.strokeOpacity, style.strokeDasharray];
+        }))"""
+    )
+    assert strokes == [
+        [["1px", "0.3", "none"], ["1px", "0.3", "none"]],
+        [["1px", "0.6", "4px, 3px"], ["1px", "0.6", "4px, 3px"]],
+    ]
     tab.screenshot(f"graph-key-{scheme}")
     tab.assert_clean()

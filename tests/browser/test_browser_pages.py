@@ -469,6 +469,56 @@ def test_action_item_filters_go_into_the_url_with_the_incident_one(
     tab.assert_clean()
 
 
+def test_the_status_filter_shows_the_items_still_to_do(tab: Tab, export: dict[str, Any]) -> None:
+    """ "still to do", as the page counts them: open and in progress; `?status=to-do`."""
+    items = [a for i in export["incidents"] for a in i["action_items"]]
+    to_do = [a["id"] for a in items if a["status"] in ("open", "in-progress")]
+    assert 0 < len(to_do) < len(items)
+    tab.open("actions/")
+    status = tab.page.locator(".pmkb-filters label", has_text="Status").locator("select")
+    assert status.locator("option").all_inner_texts()[:2] == ["all", "still to do"]
+    status.select_option(label="still to do")
+    assert _query(tab) == "status=to-do"
+    expect(tab.page.locator(".pmkb-count")).to_have_text(f"{len(to_do)} of {len(items)}")
+    rows = tab.page.locator("table.pmkb-filterable tbody tr")
+    visible = [row.locator("td").nth(1).inner_text() for row in rows.all() if row.is_visible()]
+    assert sorted(visible) == sorted(to_do)
+    tab.assert_clean()
+
+
+# for each row of the incidents index: the lines its severity and status cells take, and
+# its patterns as the list items shown (none: one pattern, its title as the cell's text)
+INDEX_CELLS = """(table) => Array.from(table.querySelectorAll("tbody tr")).map((row) => {
+    const lines = (td) => {
+        const range = document.createRange();
+        range.selectNodeContents(td);
+        return new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top))).size;
+    };
+    const items = Array.from(row.children[5].querySelectorAll("li"));
+    return {
+        lines: [lines(row.children[1]), lines(row.children[2])],
+        patterns: row.dataset.pattern.split(" ").length,
+        items: items.length,
+        stacked: items.every((li, i) => i === 0 || li.getBoundingClientRect().top
+            >= items[i - 1].getBoundingClientRect().bottom),
+    };
+})"""
+
+
+def test_incidents_index_keeps_statuses_whole_and_lists_several_patterns(tab: Tab) -> None:
+    """On a phone, "in-review" does not break at its hyphen; a cell's patterns are a list,
+    one under the other, not titles run together."""
+    tab.page.set_viewport_size({"width": 390, "height": 800})
+    tab.open("incidents/")
+    rows = tab.page.locator("article table.pmkb-incidents").evaluate(INDEX_CELLS)
+    assert {tuple(r["lines"]) for r in rows} == {(1, 1)}
+    assert any(r["patterns"] > 1 for r in rows)
+    for r in rows:
+        assert r["items"] == (r["patterns"] if r["patterns"] > 1 else 0), r
+        assert r["stacked"], r
+    tab.assert_clean()
+
+
 def test_a_service_page_links_to_the_index_filtered_by_it(tab: Tab, export: dict[str, Any]) -> None:
     service = "checkout"
     mine = [i for i in export["incidents"] if service in i["services"]]
