@@ -226,6 +226,18 @@ def test_filterable_tables_sit_in_materials_scrolling_box(site: Path) -> None:
     assert _scroll_box(page(site, "services/checkout/index.html"), "pmkb-filterable") == box
 
 
+def test_the_wide_tables_pages_give_the_table_of_contents_width_to_the_table(
+    site: Path,
+) -> None:
+    """The action items page and the incidents index hide Material's contents sidebar (one
+    entry, or none): the seven-column tables get its width. Other pages keep theirs."""
+    toc = '<div class="md-sidebar md-sidebar--secondary" data-md-component="sidebar" data-md-type="toc" '
+    for path in ("actions/index.html", "incidents/index.html"):
+        assert toc + "hidden>" in (site / path).read_text(encoding="utf-8"), path
+    for path in ("dashboard/index.html", "services/checkout/index.html"):
+        assert toc + ">" in (site / path).read_text(encoding="utf-8"), path
+
+
 def test_filters_and_cells_show_pattern_titles_not_ids(site: Path) -> None:
     """Rows filter by ids; the Patterns cells and the filters' options show titles."""
     doc = page(site, "incidents/index.html")

@@ -526,7 +526,8 @@ def _actions_page(ctx: SiteContext, summary: ActionSummary, actions: list[Tracke
         incident_labels.setdefault(a.incident_id, f"{a.incident_date} — {a.incident_title}")
     return ctx.render(
         "actions.md.j2",
-        front_matter=_front_matter(title="Action items", search=SEARCH_EXCLUDE),
+        # the table needs the width: its one contents entry is not worth a sidebar
+        front_matter=_front_matter(title="Action items", search=SEARCH_EXCLUDE, hide=["toc"]),
         summary=summary,
         to_do=to_do(summary),
         rows=rows,

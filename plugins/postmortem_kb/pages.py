@@ -770,7 +770,8 @@ def incidents_index(ctx: SiteContext) -> Iterator[tuple[str, Content]]:
         uri,
         lambda: ctx.render(
             "incidents_index.md.j2",
-            front_matter=_front_matter(title="Incidents", search=SEARCH_EXCLUDE),
+            # the table needs the width, and the page has no sections to list
+            front_matter=_front_matter(title="Incidents", search=SEARCH_EXCLUDE, hide=["toc"]),
             rows=_incident_rows(ctx, uri, ctx.kb.incidents),
             filters="severity status service pattern year",
             labels=filter_labels(pattern=_pattern_labels(ctx, ctx.kb.incidents)),
