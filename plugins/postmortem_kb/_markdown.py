@@ -29,6 +29,7 @@ __all__ = [
     "link_targets",
     "mask_code_spans",
     "split_row",
+    "strip_comments",
 ]
 
 _FENCE = re.compile(r"[ \t]*(`{3,}|~{3,})(.*)")
@@ -99,6 +100,18 @@ def heading(line: str) -> Heading | None:
     if text.endswith("#"):
         text = _CLOSING_HASHES.sub("", text).strip()
     return Heading(len(match.group(1)), text)
+
+
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)  # one left open runs to the end
+
+
+def strip_comments(text: str) -> str:
+    """``text`` without its HTML comments, which readers never see.
+
+    >>> strip_comments("pager <!-- on-call notes --> log <!-- open")
+    'pager  log '
+    """
+    return _COMMENT.sub("", text) if "<!--" in text else text
 
 
 def mask_code_spans(line: str) -> str:

@@ -506,7 +506,7 @@ def _actions_page(ctx: SiteContext, summary: ActionSummary, actions: list[Tracke
             cited = pm.patterns if pm is not None else ()
             patterns[incident_id] = " ".join(cited)
             for p in cited:
-                pattern_titles[p] = ctx.kb.patterns[p].title if p in ctx.kb.patterns else p
+                pattern_titles[p] = _pattern_title(ctx, p)
         return patterns[incident_id]
 
     rows = [
@@ -643,11 +643,6 @@ class _Obstacles:
         return not any(
             _overlap(box, b) for key in self._keys(box) for b in self._cells.get(key, ())
         )
-
-    def overlap(self, box: _Box) -> float:
-        """The area of ``box`` that covers anything already placed."""
-        seen = {b for key in self._keys(box) for b in self._cells.get(key, ())}
-        return sum(_overlap(box, b) for b in seen)
 
 
 def _label_spots(

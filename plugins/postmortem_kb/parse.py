@@ -50,6 +50,7 @@ from ._markdown import (
     heading,
     link_targets,
     mask_code_spans,
+    strip_comments,
 )
 from .model import (
     ActionItem,
@@ -169,7 +170,6 @@ def _may_hold_placeholder(text: str) -> bool:
 
 _REFERENCE_DEFINITION = re.compile(r" {0,3}\[((?:[^\[\]\\]|\\.)+)\]:[ \t]*(\S+).*")
 _TASK_PREFIX = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
-_COMMENT = re.compile(r"<!--.*?-->")
 
 _TIMESTAMP = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?"
@@ -1000,7 +1000,7 @@ def _parse_body(
     if "root cause analysis" in first:
         span = first["root cause analysis"]
         body.whys = tuple(
-            Why(item.index + 1, item.text, tuple(_evidence(_uncommented(item.text), references)))
+            Why(item.index + 1, item.text, tuple(_evidence(strip_comments(item.text), references)))
             for item in first_ordered_list(lines, span.start, span.end, fenced)
         )
     if "action items" in first:
@@ -1326,14 +1326,6 @@ def _timeline_time(
 
 
 _EVIDENCE = re.compile(r"\bevidence[*_]*[ \t]*:[*_]*[ \t]*(\S.*)", re.IGNORECASE)
-
-
-_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
-
-
-def _uncommented(text: str) -> str:
-    """``text`` without its HTML comments (which readers never see)."""
-    return _COMMENT.sub("", text) if "<!--" in text else text
 
 
 def _evidence(text: str, references: Mapping[str, str]) -> list[str]:

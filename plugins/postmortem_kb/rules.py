@@ -11,13 +11,13 @@ and returns diagnostics; :func:`check_postmortem` runs them all and sorts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ._markdown import strip_comments
 from .blameless import check_blameless
 from .model import (
     Diagnostic,
@@ -142,13 +142,10 @@ def check_timeline_order(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
-
-
 def check_timeline_sources(ctx: Context) -> Iterator[Diagnostic]:
     """PM023: every row names its Source (the evidence for the event)."""
     for row in ctx.pm.timeline:
-        if is_not_given(_COMMENT.sub("", row.source)):  # a comment alone renders as nothing
+        if is_not_given(strip_comments(row.source)):  # a comment alone renders as nothing
             yield _diag(
                 ctx,
                 row.line,
