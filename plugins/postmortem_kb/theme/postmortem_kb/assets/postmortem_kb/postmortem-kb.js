@@ -72,8 +72,10 @@ function pmkbOnEveryPage(init) {
       } else if (given && typeof given === "object") {
         Object.keys(given).forEach(function (v) { named[v] = String(given[v]); });
       }
+      var inOrder = {};
+      ordered.forEach(function (o) { inOrder[o.value] = true; });
       var rest = Object.keys(seen).filter(function (v) {
-        return !ordered.some(function (o) { return o.value === v; });
+        return inOrder[v] !== true;  // a lookup: the incident filter has an option per incident
       }).map(function (v) {
         var label = Object.prototype.hasOwnProperty.call(named, v) ? named[v] : v;
         return { value: v, label: label };
