@@ -27,17 +27,33 @@ def _run(script: str, *args: str) -> list[str]:
     return done.stdout.splitlines()
 
 
-def test_bench_site_prints_a_row_per_size_with_both_builds_and_their_ratios() -> None:
+def _rows(lines: list[str]) -> list[list[str]]:
+    return [line.split() for line in lines if re.match(r"\s+\d+ \|", line)]
+
+
+def test_bench_site_prints_a_row_per_size_with_the_three_builds_and_their_ratios() -> None:
     lines = _run("bench_site.py", "20", "30")
-    rows = [line.split() for line in lines if re.match(r"\s+\d+ \|", line)]
+    rows = _rows(lines)
     assert [row[0] for row in rows] == ["20", "30"]
     for row in rows:
-        # size | validate s, MB | plugin s, MB, site MB | plain s, MB, site MB | time x, bytes x
-        assert len(row) == 15 and [row[i] for i in (1, 4, 8, 12)] == ["|"] * 4
+        # size | validate s, MB | plugin s, MB, site MB | plain s, MB, site MB | time x,
+        # bytes x | pages s, MB, site MB | time x, bytes x
+        assert len(row) == 22 and [row[i] for i in (1, 4, 8, 12, 15, 19)] == ["|"] * 6
         assert float(row[5]) > 0 and float(row[9]) > 0 and float(row[13]) > 0
+        assert float(row[16]) > 0
         assert float(row[14]) > 1.0  # the knowledge base adds pages and files
-    assert not [line for line in lines if "a build failed" in line]
+        # the generated pages published by plain Material: the same content, more than
+        # the incident files alone
+        assert float(row[18]) > float(row[11])
+        # its ratio is of exact bytes; the MB columns are rounded to 0.1
+        assert abs(float(row[21]) - float(row[7]) / float(row[18])) < 0.05
+    assert not [line for line in lines if "a build failed" in line or "failed" in line]
     assert any(line.strip().startswith("20 -> 30") for line in lines)
+
+
+def test_bench_site_without_the_pages_build_prints_the_two_others() -> None:
+    rows = _rows(_run("bench_site.py", "--no-pages", "20"))
+    assert len(rows) == 1 and len(rows[0]) == 15 and rows[0][-3] == "|"
 
 
 def test_bench_serve_rebuilds_parsing_only_the_edited_file() -> None:

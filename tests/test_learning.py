@@ -373,6 +373,42 @@ def test_a_label_with_no_free_spot_is_left_out_never_drawn_over_anything() -> No
     assert "label_x" not in nodes[1] and "label_x" not in nodes[2]
 
 
+def test_a_hub_ringed_by_incidents_is_labelled_over_their_dots() -> None:
+    """A service in a ring of incident dots (every spot around it covers one): its label
+    goes to its first spot, below, over the dots (drawn last, with its halo); an incident
+    in the same ring gets none. No label covers a hub's shape or another label."""
+    ring = [
+        (500.0, 370.0), (540.0, 350.0), (460.0, 350.0), (500.0, 330.0),
+        (535.0, 370.0), (465.0, 370.0), (535.0, 330.0), (465.0, 330.0),
+    ]  # fmt: skip
+    dots = [_drawn("incident", x, y, 5.0, "") for x, y in ring]
+    hub = _drawn("service", 500.0, 350.0, 8.0, "checkout")
+    learning._place_labels([hub, *dots], [0])
+    assert (hub["label"], hub["label_x"], hub["label_y"], hub["anchor"], hub["side"]) == (
+        "checkout",
+        500.0,
+        373.4,
+        "middle",
+        "below",
+    )
+    lone = _drawn("incident", 500.0, 350.0, 8.0, "Checkout down")
+    learning._place_labels([lone, *dots], [0])
+    assert lone["label"] == "" and "label_x" not in lone
+    # a pattern's shape below it is never covered: the label goes to the next spot, to
+    # the right, over the dot there
+    wall = _drawn("pattern", 500.0, 372.0, 8.0, "")
+    hub = _drawn("service", 500.0, 350.0, 8.0, "checkout")
+    learning._place_labels([hub, wall, *dots], [0])
+    assert (hub["label_x"], hub["label_y"], hub["anchor"], hub["side"]) == (
+        511.0,
+        354.6,
+        "start",
+        "level",
+    )
+    assert learning._overlap(_label_box(hub), (492.0, 364.0, 508.0, 380.0)) == 0
+    assert learning._overlap(_label_box(hub), (535.0, 345.0, 545.0, 355.0)) > 0
+
+
 def test_a_hub_label_with_no_free_spot_is_cut_shorter_first() -> None:
     """A service hemmed in by shapes on every side: its 28-character label fits nowhere,
     cut at a word to 14 characters it fits below; an incident's is never cut."""

@@ -688,17 +688,25 @@ def _label_spots(
 
 def _place_labels(nodes: Sequence[dict[str, Any]], order: Sequence[int]) -> None:
     """Give each node a label spot (``label_x``, ``label_y``, ``anchor``, the ``side`` of its
-    node: below, level or above) where it covers no shape and no other label, nodes in
-    ``order`` (the most important first; ``label_rank`` keeps it).
+    node: below, level or above), nodes in ``order`` (the most important first;
+    ``label_rank`` keeps it). No label covers another label or a pattern's or service's
+    shape. An incident's label covers no shape at all; a pattern's or service's label
+    covers no incident's either if it can, else it may, drawn over the incidents' dots
+    with its halo: the hubs, in the crowded middle of a large graph, are what it is
+    read for (at 1,000 incidents, 27 of the 44 drawn hubs had no free spot).
 
-    Greedy, deterministic and about linear (a grid indexes what is placed). A node with no
-    free spot for its label gets none (``label`` emptied); a pattern or a service first tries
-    its label cut shorter (``_HUB_SHORT`` characters). Its full name stays in its tooltip and
-    accessible name, and no label is ever drawn over another or over a shape.
+    Greedy, deterministic and about linear (a grid indexes what is placed). A node with
+    no spot for its label gets none (``label`` emptied); a pattern or a service first
+    tries its label cut shorter (``_HUB_SHORT`` characters). Its full name stays in its
+    tooltip and accessible name.
     """
-    taken = _Obstacles()
+    taken = _Obstacles()  # every shape and label: where an incident's label may not go
+    firm = _Obstacles()  # hubs' shapes and labels: where no label may go
     for n in nodes:
-        taken.add((n["x"] - n["r"], n["y"] - n["r"], n["x"] + n["r"], n["y"] + n["r"]))
+        box = (n["x"] - n["r"], n["y"] - n["r"], n["x"] + n["r"], n["y"] + n["r"])
+        taken.add(box)
+        if n["kind"] != "incident":
+            firm.add(box)
     rank = 0  # the order labels are placed in, most important first (``label_rank``)
     for i in order:
         n = nodes[i]
@@ -706,21 +714,28 @@ def _place_labels(nodes: Sequence[dict[str, Any]], order: Sequence[int]) -> None
             continue
         size = _LABEL_SIZE[n["kind"]]
         texts = [n["label"]]
+        indexes = [taken]
         if n["kind"] != "incident":
             shorter = _short(n.get("title") or n["label"], _HUB_SHORT)
             if shorter != n["label"]:
                 texts.append(shorter)
+            indexes.append(firm)
         n["label"] = ""
-        for text in texts:
-            spots = _label_spots(n["x"], n["y"], n["r"], charts.text_width(text, size), size)
-            best = next((spot for spot in spots if taken.free(spot[4])), None)
-            if best is not None:
-                n["label"] = text
-                n["anchor"], n["side"], n["label_x"], n["label_y"], box = best
-                n["label_rank"] = rank
-                rank += 1
-                taken.add(box)
-                break
+        tries = (
+            (text, spot, index)
+            for index in indexes
+            for text in texts
+            for spot in _label_spots(n["x"], n["y"], n["r"], charts.text_width(text, size), size)
+        )
+        found = next(((t, s) for t, s, index in tries if index.free(s[4])), None)
+        if found is not None:
+            text, best = found
+            n["label"] = text
+            n["anchor"], n["side"], n["label_x"], n["label_y"], box = best
+            n["label_rank"] = rank
+            rank += 1
+            taken.add(box)
+            firm.add(box)
 
 
 @dataclass(frozen=True)

@@ -223,7 +223,8 @@ function pmkbOnEveryPage(init) {
     // Labels keep a readable size however small the drawing is shown (a phone): scaled up
     // so that a pattern's is LABEL_PX CSS pixels tall at least, from the side touching
     // their node (the stylesheet); then, in order of importance (the labels' order), a
-    // label that would cover a kept label or another node's shape, or be cut at the
+    // label that would cover a kept label or another node's shape (a pattern's or
+    // service's label may cover incidents' dots, as the page placed it), or be cut at the
     // drawing's edge, is hidden.
     var LABEL_PX = 9;
     var labels = Array.prototype.slice.call(svg.querySelectorAll("[data-label]"));
@@ -242,7 +243,11 @@ function pmkbOnEveryPage(init) {
         return !nodes[key].el.classList.contains("pmkb-off");
       }).map(function (key) {
         var shape = nodes[key].el.querySelector("rect, polygon, circle");
-        return { key: key, box: shape ? shape.getBoundingClientRect() : null };
+        return {
+          key: key,
+          hub: !nodes[key].el.classList.contains("pmkb-node-incident"),
+          box: shape ? shape.getBoundingClientRect() : null
+        };
       });
       var kept = [];
       function hits(a, b) {
@@ -252,9 +257,12 @@ function pmkbOnEveryPage(init) {
         if (l.classList.contains("pmkb-off")) { return; }
         var box = l.getBoundingClientRect();
         var own = l.getAttribute("data-label");
+        var hubLabel = !l.classList.contains("pmkb-label-incident");
         var cut = box.left < r.left || box.right > r.right || box.top < r.top || box.bottom > r.bottom;
         var crowded = cut || kept.some(function (k) { return hits(box, k); }) ||
-          shapes.some(function (s) { return s.key !== own && s.box && hits(box, s.box); });
+          shapes.some(function (s) {
+            return s.key !== own && s.box && (s.hub || !hubLabel) && hits(box, s.box);
+          });
         if (crowded) { l.classList.add("pmkb-crowded"); } else { kept.push(box); }
       });
     }
