@@ -20,7 +20,7 @@ import pytest
 
 from postmortem_kb.kb import fork_workers
 from postmortem_kb.pages import Content, HtmlStash
-from postmortem_kb.pipeline import PageFeed
+from postmortem_kb.pipeline import PageFeed, WorkAhead
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
 PLUGINS = Path(__file__).resolve().parents[1] / "plugins"
@@ -221,6 +221,17 @@ _BUILD_WATCHING_THE_WORKER = """
         render(self, config, files)
 
     plugin._FedPage.render = slow
+    # the pages mkdocs-material's search indexes in this process (the worker's copy of
+    # this function records in the worker)
+    from material.plugins.search.plugin import SearchIndex
+    indexed_here = []
+    index = SearchIndex.add_entry_from_context
+
+    def counted(self, page):
+        indexed_here.append(page.file.src_uri)
+        index(self, page)
+
+    SearchIndex.add_entry_from_context = counted
     warnings = []
 
     class Keep(logging.Handler):
@@ -229,17 +240,18 @@ _BUILD_WATCHING_THE_WORKER = """
 
     logging.getLogger({logger!r}).addHandler(Keep(logging.WARNING))
     build_site(config, root / "site", strict=False)
-    print(json.dumps({{"adopted": adopted, "warnings": warnings}}))
+    print(json.dumps({{"adopted": adopted, "warnings": warnings, "indexed_here": indexed_here}}))
 """
 
 
 @needs_fork
 @pytest.mark.parametrize("generator", ["mkdocs", "properdocs"])
-def test_pages_the_worker_converts_are_the_pages_mkdocs_converts(
+def test_pages_the_workers_convert_and_index_are_the_pages_mkdocs_makes(
     tmp_path: Path, generator: str
 ) -> None:
-    """The same site and the same warnings (logged once, by MkDocs' logger) either way,
-    under MkDocs and under ProperDocs (whose ``Page`` is its own)."""
+    """The same site (its search index included) and the same warnings (logged once, by
+    MkDocs' logger) whether the pages are converted and indexed for search in workers or
+    in the MkDocs process, under MkDocs and under ProperDocs (whose ``Page`` is its own)."""
     if generator == "properdocs":
         pytest.importorskip("properdocs")
     prelude = "import properdocs.replacement" if generator == "properdocs" else ""
@@ -260,6 +272,11 @@ def test_pages_the_worker_converts_are_the_pages_mkdocs_converts(
             "target 'patterns/missing-runbook.md' is not found among documentation files."
         )
     assert runs["1"]["warnings"] == runs["2"]["warnings"]
+    # the incident pages are indexed for search in the worker, or here without one
+    incidents = sorted(f"incidents/2025-03-{10 + n}-outage-{n}.md" for n in range(8))
+    assert sorted(u for u in runs["1"]["indexed_here"] if u.startswith("incidents/2")) == incidents
+    assert [u for u in runs["2"]["indexed_here"] if u.startswith("incidents/2")] == []
+    assert "index.md" in runs["1"]["indexed_here"]
     one, two = tmp_path / "workers-1" / "site", tmp_path / "workers-2" / "site"
     written = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
     assert written == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
@@ -308,3 +325,88 @@ def test_fork_workers_is_one_while_another_thread_runs(monkeypatch: pytest.Monke
     finally:
         stop.set()
         thread.join()
+
+
+@needs_fork
+def test_work_ahead_hands_over_each_result_once_in_any_order() -> None:
+    """Computed in a worker (its pid in each result); a key asked for before its turn
+    comes waits for it, the ones before it are kept; a key not given, or taken already,
+    or whose work failed, answers None (the caller does the work itself)."""
+    result = _in_fresh_process(
+        """
+        import json, os
+        from postmortem_kb.pipeline import WorkAhead
+
+        def work(key):
+            if key == "bad":
+                raise ValueError(key)
+            return f"{key} by {os.getpid()}"
+
+        ahead = WorkAhead(["a", "b", "bad", "c"], work)
+        started = ahead.start()
+        got = [ahead.take("c"), ahead.take("a"), ahead.take("bad"), ahead.take("a"),
+               ahead.take("zzz"), ahead.take("b")]
+        ahead.close()
+        print(json.dumps({"here": os.getpid(), "started": started, "got": got}))
+        """
+    )
+    assert result["started"] is True
+    c, a, bad, again, unknown, b = result["got"]
+    workers = {c.split(" by ")[1], a.split(" by ")[1], b.split(" by ")[1]}
+    assert [c.split(" by ")[0], a.split(" by ")[0], b.split(" by ")[0]] == ["c", "a", "b"]
+    assert len(workers) == 1 and str(result["here"]) not in workers
+    assert (bad, again, unknown) == (None, None, None)
+
+
+def test_work_ahead_without_a_worker_answers_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("postmortem_kb.pipeline.fork_workers", lambda: 1)
+    ahead = WorkAhead(["a"], lambda key: key.upper())
+    assert ahead.start() is False
+    assert ahead.take("a") is None
+
+
+@needs_fork
+def test_a_page_changed_after_the_worker_read_it_is_indexed_here(tmp_path: Path) -> None:
+    """A hook after the plugin's changes one incident page's HTML once the worker has
+    read it: search indexes that page in the MkDocs process, with the change; the other
+    incident pages keep the worker's entries."""
+    (tmp_path / "hook.py").write_text(
+        "def on_env(env, config, files):\n"
+        "    page = files.get_file_from_path('incidents/2025-03-11-outage-1.md').page\n"
+        "    page.content = '<p>Added by a hook after conversion</p>' + page.content\n"
+        "    return env\n",
+        encoding="utf-8",
+    )
+    result = _in_fresh_process(
+        f"""
+        import json, sys
+        from pathlib import Path
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from site_helpers import MKDOCS_YML, build_site, postmortem, write_project
+        from material.plugins.search.plugin import SearchIndex
+
+        root = Path({str(tmp_path)!r})
+        files = {{
+            f"postmortems/2025/2025-03-{{10 + n}}-outage-{{n}}.md": postmortem(
+                title=f"Outage {{n}}", date=f"2025-03-{{10 + n}}"
+            )
+            for n in range(3)
+        }}
+        config = write_project(root, files, {{**MKDOCS_YML, "hooks": [str(root / "hook.py")]}})
+        indexed_here = []
+        index = SearchIndex.add_entry_from_context
+
+        def counted(self, page):
+            indexed_here.append(page.file.src_uri)
+            index(self, page)
+
+        SearchIndex.add_entry_from_context = counted
+        build_site(config, root / "site", strict=False)
+        docs = json.loads((root / "site/search/search_index.json").read_text())["docs"]
+        changed = [d["text"] for d in docs if d["location"].startswith("incidents/2025-03-11")]
+        print(json.dumps({{"here": [u for u in indexed_here if u.startswith("incidents/2")],
+                           "changed": changed}}))
+        """
+    )
+    assert result["here"] == ["incidents/2025-03-11-outage-1.md"]
+    assert sum("Added by a hook after conversion" in text for text in result["changed"]) == 1

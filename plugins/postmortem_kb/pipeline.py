@@ -18,6 +18,10 @@ Where forking is not safe (:func:`postmortem_kb.kb.fork_workers`: no ``fork``, o
 threads as under ``mkdocs serve``, ``PMKB_WORKERS=1``), or if the worker fails, a page
 is rendered here when it is asked for, and nothing is finished ahead. The content is
 the same either way.
+
+A :class:`WorkAhead` is the same idea for a later step: a forked worker computes a
+result per key, in the order this process will ask for them (for the MkDocs plugin: a
+page's search index entries, while MkDocs renders the pages with the theme).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from multiprocessing.process import BaseProcess
 from .kb import fork_workers
 from .pages import Content, HtmlStash, render
 
-__all__ = ["Finish", "PageFeed"]
+__all__ = ["Finish", "PageFeed", "WorkAhead"]
 
 Finish = Callable[[str, str], object]
 """The worker's next step for a page: its URI and text in, something picklable out (None:
@@ -130,6 +134,14 @@ class PageFeed:
         claimed = self._claimed
         if position is not None and claimed is not None and position > claimed.value:
             claimed.value = position
+
+    def wait(self) -> None:
+        """Wait until the worker has sent everything and ended (what it sent is kept):
+        then this process has no thread of the feed's."""
+        if self._process is not None:
+            self._process.join()
+        if self._reader is not None:
+            self._reader.join()
 
     def close(self) -> None:
         """Stop the worker (if it is still running) and drop what it sent."""
@@ -244,6 +256,99 @@ def _produce(conn: Connection, feed: PageFeed, claimed: c_long) -> None:
         if feed._then is not None:
             feed._then()
     except Exception:  # the MkDocs process does the rest itself, and reports any error
+        pass
+    finally:
+        conn.close()
+
+
+class WorkAhead:
+    """``work(key)`` for each key, computed in a forked worker in the order given, while
+    this process goes on; :meth:`take` hands over a key's result when it is needed.
+
+    Nothing is forked where that is not safe (:func:`~postmortem_kb.kb.fork_workers`);
+    then, or when the worker fails, :meth:`take` answers None and the caller does the
+    work itself. ``work`` runs on the worker's copy of this process as it was at
+    :meth:`start`; its results must be picklable.
+    """
+
+    def __init__(self, keys: Sequence[str], work: Callable[[str], object]) -> None:
+        self._keys = list(dict.fromkeys(keys))
+        self._work = work
+        self._waiting = set(self._keys)  # results not taken yet
+        self._arrived: dict[str, object] = {}
+        self._conn: Connection | None = None
+        self._process: BaseProcess | None = None
+
+    def start(self) -> bool:
+        """Fork the worker; False if it is not safe or not possible (nothing is done ahead)."""
+        if self._process is not None or not self._keys or fork_workers() < 2:
+            return self._process is not None
+        context = multiprocessing.get_context("fork")
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_work_ahead,
+            args=(sender, self._keys, self._work),
+            name="pmkb-ahead",
+            daemon=True,
+        )
+        try:
+            process.start()
+        except OSError:
+            receiver.close()
+            return False
+        finally:
+            sender.close()  # the worker's end: this process only reads
+        self._conn, self._process = receiver, process
+        return True
+
+    def take(self, key: str) -> object | None:
+        """The result for ``key``, waiting for it; None if it is not to be had (not a key,
+        taken already, no worker, or the worker failed on it or stopped)."""
+        if key not in self._waiting:
+            return None
+        self._waiting.discard(key)
+        if key in self._arrived:
+            return self._arrived.pop(key)
+        while self._conn is not None:
+            try:
+                message: tuple[str, object] | None = self._conn.recv()
+            except Exception:  # the worker ended without saying so (EOFError)
+                message = None
+            if message is None:
+                self.close()
+                break
+            got, result = message
+            if got == key:
+                return result
+            if got in self._waiting:
+                self._arrived[got] = result
+        return None
+
+    def close(self) -> None:
+        """Stop the worker (if it is still running) and drop what it computed."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process.join()
+            self._process = None
+        self._arrived.clear()
+        self._waiting.clear()
+
+
+def _work_ahead(conn: Connection, keys: Sequence[str], work: Callable[[str], object]) -> None:
+    """The worker of a :class:`WorkAhead`: each key's result, in order, then None."""
+    try:
+        for key in keys:
+            try:
+                result = work(key)
+            except Exception:  # this one is done by the MkDocs process itself
+                result = None
+            conn.send((key, result))
+        conn.send(None)
+    except Exception:  # the MkDocs process stopped listening (closed): nothing to do
         pass
     finally:
         conn.close()
