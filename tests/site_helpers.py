@@ -161,6 +161,22 @@ def write_project(
     return config
 
 
+def record_search_indexing() -> list[str]:
+    """Make mkdocs-material's search record the URI of each page it indexes in this
+    process, in order, in the list returned (a forked worker's copy records in the worker)."""
+    from material.plugins.search.plugin import SearchIndex
+
+    indexed: list[str] = []
+    index = SearchIndex.add_entry_from_context
+
+    def recorded(self: Any, page: Any) -> None:
+        indexed.append(page.file.src_uri)
+        index(self, page)
+
+    SearchIndex.add_entry_from_context = recorded
+    return indexed
+
+
 def build_site(
     config_file: Path, site_dir: Path, *, strict: bool = True, loader: Any = None
 ) -> None:

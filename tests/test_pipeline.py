@@ -196,7 +196,7 @@ _BUILD_WATCHING_THE_WORKER = """
     import json, logging, sys, time
     from pathlib import Path
     sys.path.insert(0, {tests!r})
-    from site_helpers import build_site, pattern, postmortem, write_project
+    from site_helpers import build_site, pattern, postmortem, record_search_indexing, write_project
     from postmortem_kb import plugin
 
     root = Path({root!r})
@@ -221,17 +221,7 @@ _BUILD_WATCHING_THE_WORKER = """
         render(self, config, files)
 
     plugin._FedPage.render = slow
-    # the pages mkdocs-material's search indexes in this process (the worker's copy of
-    # this function records in the worker)
-    from material.plugins.search.plugin import SearchIndex
-    indexed_here = []
-    index = SearchIndex.add_entry_from_context
-
-    def counted(self, page):
-        indexed_here.append(page.file.src_uri)
-        index(self, page)
-
-    SearchIndex.add_entry_from_context = counted
+    indexed_here = record_search_indexing()  # the pages search indexes in this process
     warnings = []
 
     class Keep(logging.Handler):
@@ -382,8 +372,9 @@ def test_a_page_changed_after_the_worker_read_it_is_indexed_here(tmp_path: Path)
         import json, sys
         from pathlib import Path
         sys.path.insert(0, {str(Path(__file__).parent)!r})
-        from site_helpers import MKDOCS_YML, build_site, postmortem, write_project
-        from material.plugins.search.plugin import SearchIndex
+        from site_helpers import (
+            MKDOCS_YML, build_site, postmortem, record_search_indexing, write_project
+        )
 
         root = Path({str(tmp_path)!r})
         files = {{
@@ -393,14 +384,7 @@ def test_a_page_changed_after_the_worker_read_it_is_indexed_here(tmp_path: Path)
             for n in range(3)
         }}
         config = write_project(root, files, {{**MKDOCS_YML, "hooks": [str(root / "hook.py")]}})
-        indexed_here = []
-        index = SearchIndex.add_entry_from_context
-
-        def counted(self, page):
-            indexed_here.append(page.file.src_uri)
-            index(self, page)
-
-        SearchIndex.add_entry_from_context = counted
+        indexed_here = record_search_indexing()
         build_site(config, root / "site", strict=False)
         docs = json.loads((root / "site/search/search_index.json").read_text())["docs"]
         changed = [d["text"] for d in docs if d["location"].startswith("incidents/2025-03-11")]
