@@ -394,3 +394,25 @@ def test_a_page_changed_after_the_worker_read_it_is_indexed_here(tmp_path: Path)
     )
     assert result["here"] == ["incidents/2025-03-11-outage-1.md"]
     assert sum("Added by a hook after conversion" in text for text in result["changed"]) == 1
+
+
+@needs_fork
+def test_work_ahead_whose_worker_dies_answers_none_for_the_rest() -> None:
+    """The worker killed at "b" (as by the kernel's OOM killer): "a" arrived before it,
+    "b" and "c" answer None at once, so the caller does them itself."""
+    result = _in_fresh_process(
+        """
+        import json, os
+        from postmortem_kb.pipeline import WorkAhead
+
+        def work(key):
+            if key == "b":
+                os._exit(9)
+            return key.upper()
+
+        ahead = WorkAhead(["a", "b", "c"], work)
+        ahead.start()
+        print(json.dumps([ahead.take("a"), ahead.take("b"), ahead.take("c")]))
+        """
+    )
+    assert result == ["A", None, None]
