@@ -177,10 +177,10 @@ def test_action_table_rows_are_filterable_and_overdue_marked(site: Path) -> None
     doc = page(site, "actions/index.html")
     table = next(t for t in doc.iter("table") if "pmkb-actions" in t.attrs.get("class", ""))
     assert table.attrs["data-pmkb-filters"] == "status owner priority overdue pattern incident"
-    rows = table.iter("tr")[1:]
+    rows = _item_rows(table)
     assert len(rows) == 11  # two per incident from the helper, minus replaced, plus ours
     # each row can be filtered by its incident's patterns (a pattern page links here so)
-    patterns = {r.iter("a")[0].attrs["href"].split("/")[-2]: r.attrs["data-pattern"] for r in rows}
+    patterns = {r.attrs["data-incident"]: r.attrs["data-pattern"] for r in rows}
     assert patterns == {
         "2025-01-10-a": "cache-stampede",
         "2025-02-20-b": "cache-stampede",
@@ -195,10 +195,38 @@ def test_action_table_rows_are_filterable_and_overdue_marked(site: Path) -> None
         "sre\u00a0team",
     ]
     assert all(r.attrs["data-overdue"] == "yes" and "overdue" in r.text() for r in overdue)
-    # the incident filter (an incident page links to it): one value per row, its id
-    assert {r.iter("a")[0].attrs["href"].split("/")[-2] for r in rows} == {
-        r.attrs["data-incident"] for r in rows
-    }
+    # a group of rows per incident, newest first, under a heading row that links the
+    # incident once (with its date and severity); its rows' incident filter value is its id
+    groups = list(table.iter("tbody"))
+    heads = [body.iter("tr")[0] for body in groups]
+    assert all(h.attrs["class"] == "pmkb-group" for h in heads)
+    assert [(h.iter("th")[0].attrs["colspan"], h.iter("th")[0].attrs["scope"]) for h in heads] == [
+        ("6", "rowgroup")
+    ] * 5
+    linked = [h.iter("a")[0].attrs["href"].split("/")[-2] for h in heads]
+    assert linked == [
+        "2025-04-15-d",
+        "2025-03-05-c",
+        "2025-02-20-b",
+        "2025-01-10-a",
+        "2024-06-02-e",
+    ]
+    assert " ".join(heads[0].text().split()) == "Search retried forever 2025-04-15 · P1"
+    for incident, body in zip(linked, groups, strict=True):
+        assert {r.attrs["data-incident"] for r in body.iter("tr")[1:]} == {incident}
+    assert [th.text() for th in table.iter("thead")[0].iter("th")] == [
+        "ID",
+        "Action",
+        "Owner",
+        "Priority",
+        "Due",
+        "Status",
+    ]
+
+
+def _item_rows(table: Node) -> list[Node]:
+    """The action items' rows of the action items table (not its header or group headings)."""
+    return [r for r in table.iter("tr")[1:] if r.attrs.get("class") != "pmkb-group"]
 
 
 def _scroll_box(doc: Node, table_class: str) -> list[str]:
@@ -255,7 +283,7 @@ def test_filters_and_cells_show_pattern_titles_not_ids(site: Path) -> None:
     # the incident filter's options: date and title, newest first (in the table's order)
     incidents = labels["incident"]
     assert [value for value, _ in incidents] == sorted(
-        {r.attrs["data-incident"] for r in table.iter("tr")[1:]}, reverse=True
+        {r.attrs["data-incident"] for r in _item_rows(table)}, reverse=True
     )
     assert dict(map(tuple, incidents))["2025-04-15-d"] == "2025-04-15 — Search retried forever"
     assert dict(map(tuple, incidents))["2025-02-20-b"] == f"2025-02-20 — {HOSTILE_TITLE}"

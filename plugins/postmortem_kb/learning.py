@@ -509,28 +509,36 @@ def _actions_page(ctx: SiteContext, summary: ActionSummary, actions: list[Tracke
                 pattern_titles[p] = _pattern_title(ctx, p)
         return patterns[incident_id]
 
-    rows = [
-        {
-            "a": a,
-            "href": ctx.html_href(uri, incident_uri(a.incident_id)),
-            # an item still to do (open or in progress) has the filter value "to-do" too
-            "statuses": f"{a.item.status} {TO_DO}" if a.item.status.is_open else str(a.item.status),
-            "owner_token": owner_token(a.owner),
-            "patterns": patterns_of(a.incident_id),
-            "action": inline_html(a.item.action),
-            "link": _link_target(a.item.link),
-        }
-        for a in actions
-    ]
-    for a in actions:  # newest incident first: "2025-03-01 — Checkout down"
-        incident_labels.setdefault(a.incident_id, f"{a.incident_date} — {a.incident_title}")
+    # one group of rows per incident (the items come grouped, newest incident first),
+    # under a heading row that names it once
+    groups: list[dict[str, Any]] = []
+    for a in actions:
+        if not groups or groups[-1]["a"].incident_id != a.incident_id:
+            groups.append(
+                {"a": a, "href": ctx.html_href(uri, incident_uri(a.incident_id)), "rows": []}
+            )
+            # newest incident first: "2025-03-01 — Checkout down"
+            incident_labels[a.incident_id] = f"{a.incident_date} — {a.incident_title}"
+        groups[-1]["rows"].append(
+            {
+                "a": a,
+                # an item still to do (open or in progress) has the filter value "to-do" too
+                "statuses": (
+                    f"{a.item.status} {TO_DO}" if a.item.status.is_open else str(a.item.status)
+                ),
+                "owner_token": owner_token(a.owner),
+                "patterns": patterns_of(a.incident_id),
+                "action": inline_html(a.item.action),
+                "link": _link_target(a.item.link),
+            }
+        )
     return ctx.render(
         "actions.md.j2",
         # the table needs the width: its one contents entry is not worth a sidebar
         front_matter=_front_matter(title="Action items", search=SEARCH_EXCLUDE, hide=["toc"]),
         summary=summary,
         to_do=to_do(summary),
-        rows=rows,
+        groups=groups,
         filters=f"status owner priority overdue pattern {INCIDENT_FILTER}",
         labels=filter_labels(
             # "still to do" first, then each status in its lifecycle's order

@@ -18,13 +18,13 @@ def key_page(export: dict[str, Any], name: str) -> str:
         return f"incidents/{min(i['id'] for i in export['incidents'])}/"
     if name == "pattern":
         return f"patterns/{min(p['id'] for p in export['patterns'] if p['defined'])}/"
-    return {"home": "", "dashboard": "dashboard/", "graph": "graph/"}[name]
+    return {"home": "", "dashboard": "dashboard/", "graph": "graph/", "actions": "actions/"}[name]
 
 
 @pytest.mark.parametrize("scheme", ["default", "slate"])
 @pytest.mark.parametrize(
     "name",
-    ["home", "incident", "pattern", "dashboard", "graph"],
+    ["home", "incident", "pattern", "dashboard", "graph", "actions"],
 )
 def test_key_page_has_no_serious_or_critical_axe_violations(
     tab: Tab, export: dict[str, Any], name: str, scheme: str

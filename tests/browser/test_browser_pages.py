@@ -231,11 +231,29 @@ def test_a_pattern_query_preselects_the_action_items_filter(
     assert 1 < len(ids) < total  # a filter that shows something and hides something
 
     tab.open(f"actions/?pattern={pattern_id}")
-    rows = tab.page.locator("table.pmkb-filterable tbody tr")
     expect(tab.page.locator(".pmkb-count")).to_have_text(f"{len(ids)} of {total}")
-    visible = [row.locator("td").nth(1).inner_text() for row in rows.all() if row.is_visible()]
-    assert sorted(visible) == sorted(ids)
+    assert sorted(_visible_action_ids(tab)) == sorted(ids)
+    # an incident's heading is shown with its items, and hidden with them
+    citing = [
+        i["title"]
+        for i in export["incidents"]
+        if i["action_items"] and pattern_id in {*i["root_causes"], *i["contributing_factors"]}
+    ]
+    assert sorted(_visible_groups(tab)) == sorted(citing)
     tab.assert_clean()
+
+
+def _visible_action_ids(tab: Tab) -> list[str]:
+    """The IDs of the action items shown (each item's first cell; the heading row of an
+    incident's group has none)."""
+    rows = tab.page.locator("table.pmkb-actions tbody tr:not(.pmkb-group)")
+    return [row.locator("td").nth(0).inner_text() for row in rows.all() if row.is_visible()]
+
+
+def _visible_groups(tab: Tab) -> list[str]:
+    """The incident headings shown above the action items (their links' text)."""
+    heads = tab.page.locator("table.pmkb-actions tbody tr.pmkb-group")
+    return [head.locator("a").inner_text() for head in heads.all() if head.is_visible()]
 
 
 # the widths of the page, of each filterable table and of the box it scrolls in (CSS px)
@@ -330,10 +348,10 @@ ACTION_LAYOUT = """(table) => {
         range.selectNodeContents(node);
         return new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top))).size;
     };
-    const rows = Array.from(table.querySelectorAll("tbody tr")).slice(0, 40);
+    const rows = Array.from(table.querySelectorAll("tbody tr:not(.pmkb-group)")).slice(0, 40);
     const broken = [];
     for (const row of rows) {
-        const walker = document.createTreeWalker(row.children[2], NodeFilter.SHOW_TEXT);
+        const walker = document.createTreeWalker(row.children[1], NodeFilter.SHOW_TEXT);
         for (let text = walker.nextNode(); text; text = walker.nextNode()) {
             // a word may break after its hyphens ("Retry-|After"), nowhere else
             for (const match of text.data.matchAll(/[^\\s-]+-*/g)) {
@@ -351,7 +369,7 @@ ACTION_LAYOUT = """(table) => {
         page: document.documentElement.scrollWidth,
         scrolls: box.scrollWidth > box.clientWidth,
         widths: Array.from(rows[0].children).map((td) => td.getBoundingClientRect().width),
-        idLines: rows.map((row) => lines(row.children[1])),
+        idLines: rows.map((row) => lines(row.children[0])),
         broken: broken,
     };
 }"""
@@ -371,16 +389,16 @@ def test_action_items_keep_a_readable_action_column_and_ids_on_one_line(
     em = shown["em"]
     assert shown["page"] == width, shown
     assert shown["scrolls"] == (width == 390), shown
-    assert shown["widths"][2] >= 14 * em - 0.5, shown  # 14em, to the pixel
+    assert shown["widths"][1] >= 14 * em - 0.5, shown  # 14em, to the pixel
     assert set(shown["idLines"]) == {1}, shown
     assert shown["broken"] == [], shown
 
     long_id = "X" * 127 + "-" + "Y" * 126  # the longest ID a post-mortem can have, and more
-    cell = table.locator("tbody tr").first.locator("td").nth(1)
+    cell = table.locator("tbody tr:not(.pmkb-group)").first.locator("td").nth(0)
     cell.evaluate("(td, id) => { td.textContent = id; td.title = id; }", long_id)
     after = table.evaluate(ACTION_LAYOUT)
-    assert after["widths"][1] <= 11 * em + 1, after  # 10em and its padding
-    assert after["widths"][2] >= 14 * em - 0.5, after
+    assert after["widths"][0] <= 11 * em + 1, after  # 10em and its padding
+    assert after["widths"][1] >= 14 * em - 0.5, after
     assert set(after["idLines"]) == {1}, after
     assert after["page"] == width, after  # at worst the table scrolls in its box
     assert cell.evaluate("(td) => td.scrollWidth > td.clientWidth")  # cut, with an ellipsis
@@ -404,9 +422,9 @@ def test_an_incident_card_opens_its_action_items_filtered(tab: Tab, export: dict
     tab.page.locator("article .pmkb-card li", has_text="Action items:").locator("a").click()
     tab.page.wait_for_url(f"**/actions/?incident={incident['id']}")
     expect(tab.page.locator(".pmkb-count")).to_have_text(f"{len(items)} of {total}")
-    rows = tab.page.locator("table.pmkb-filterable tbody tr")
-    visible = [row.locator("td").nth(1).inner_text() for row in rows.all() if row.is_visible()]
+    visible = _visible_action_ids(tab)
     assert sorted(visible) == sorted(a["id"] for a in items)
+    assert _visible_groups(tab) == [incident["title"]]
     tab.assert_clean()
 
 
@@ -480,8 +498,7 @@ def test_the_status_filter_shows_the_items_still_to_do(tab: Tab, export: dict[st
     status.select_option(label="still to do")
     assert _query(tab) == "status=to-do"
     expect(tab.page.locator(".pmkb-count")).to_have_text(f"{len(to_do)} of {len(items)}")
-    rows = tab.page.locator("table.pmkb-filterable tbody tr")
-    visible = [row.locator("td").nth(1).inner_text() for row in rows.all() if row.is_visible()]
+    visible = _visible_action_ids(tab)
     assert sorted(visible) == sorted(to_do)
     tab.assert_clean()
 

@@ -16,7 +16,8 @@ function pmkbOnEveryPage(init) {
 // page's URL carries the filters chosen (`?name=value`, the names of data-pmkb-filters).
 // Values come from the rows' data attributes; an option shows the value's label from the
 // table's `data-pmkb-labels` (a pattern's title for its id), else the value itself.
-// Both are set as text, never as HTML.
+// Both are set as text, never as HTML. A group's heading row (`tr.pmkb-group`, the action
+// items' incident) is not filtered: its group is hidden when none of its rows is shown.
 (function () {
   "use strict";
 
@@ -38,7 +39,10 @@ function pmkbOnEveryPage(init) {
     if (table.getAttribute("data-pmkb-ready")) { return; }
     table.setAttribute("data-pmkb-ready", "1");
     var names = (table.getAttribute("data-pmkb-filters") || "").split(" ").filter(Boolean);
-    var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr"));
+    var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr:not(.pmkb-group)"));
+    var groups = Array.prototype.filter.call(table.tBodies, function (body) {
+      return body.querySelector("tr.pmkb-group") !== null;
+    });
     var labels = labelsOf(table);
     var bar = document.createElement("div");
     bar.className = "pmkb-filters";
@@ -159,6 +163,9 @@ function pmkbOnEveryPage(init) {
         });
         row.hidden = !keep;
         if (keep) { shown += 1; }
+      });
+      groups.forEach(function (body) {
+        body.hidden = body.querySelector("tr:not(.pmkb-group):not([hidden])") === null;
       });
       count.textContent = shown + " of " + rows.length;
     }
