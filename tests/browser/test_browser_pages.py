@@ -392,6 +392,7 @@ def test_action_items_keep_a_readable_action_column_and_ids_on_one_line(
     assert shown["widths"][1] >= 14 * em - 0.5, shown  # 14em, to the pixel
     assert set(shown["idLines"]) == {1}, shown
     assert shown["broken"] == [], shown
+    tab.screenshot(f"actions-{width}")
 
     long_id = "X" * 127 + "-" + "Y" * 126  # the longest ID a post-mortem can have, and more
     cell = table.locator("tbody tr:not(.pmkb-group)").first.locator("td").nth(0)
@@ -403,7 +404,6 @@ def test_action_items_keep_a_readable_action_column_and_ids_on_one_line(
     assert after["page"] == width, after  # at worst the table scrolls in its box
     assert cell.evaluate("(td) => td.scrollWidth > td.clientWidth")  # cut, with an ellipsis
     assert cell.evaluate("(td) => getComputedStyle(td).textOverflow") == "ellipsis"
-    tab.screenshot(f"actions-{width}")
     tab.assert_clean()
 
 
