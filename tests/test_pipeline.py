@@ -357,13 +357,15 @@ def test_work_ahead_without_a_worker_answers_none(monkeypatch: pytest.MonkeyPatc
 
 @needs_fork
 def test_a_page_changed_after_the_worker_read_it_is_indexed_here(tmp_path: Path) -> None:
-    """A hook after the plugin's changes one incident page's HTML once the worker has
-    read it: search indexes that page in the MkDocs process, with the change; the other
-    incident pages keep the worker's entries."""
+    """A hook after the plugin's changes one incident page's HTML and another's search
+    metadata once the worker has read them: search indexes those two pages in the MkDocs
+    process, as they now are (the second not at all); the third keeps the worker's."""
     (tmp_path / "hook.py").write_text(
         "def on_env(env, config, files):\n"
         "    page = files.get_file_from_path('incidents/2025-03-11-outage-1.md').page\n"
         "    page.content = '<p>Added by a hook after conversion</p>' + page.content\n"
+        "    other = files.get_file_from_path('incidents/2025-03-12-outage-2.md').page\n"
+        "    other.meta['search'] = {'exclude': True}\n"
         "    return env\n",
         encoding="utf-8",
     )
@@ -388,12 +390,18 @@ def test_a_page_changed_after_the_worker_read_it_is_indexed_here(tmp_path: Path)
         build_site(config, root / "site", strict=False)
         docs = json.loads((root / "site/search/search_index.json").read_text())["docs"]
         changed = [d["text"] for d in docs if d["location"].startswith("incidents/2025-03-11")]
+        excluded = [d for d in docs if d["location"].startswith("incidents/2025-03-12")]
+        kept = [d for d in docs if d["location"].startswith("incidents/2025-03-10")]
         print(json.dumps({{"here": [u for u in indexed_here if u.startswith("incidents/2")],
-                           "changed": changed}}))
+                           "changed": changed, "excluded": len(excluded), "kept": len(kept)}}))
         """
     )
-    assert result["here"] == ["incidents/2025-03-11-outage-1.md"]
+    assert result["here"] == [
+        "incidents/2025-03-11-outage-1.md",
+        "incidents/2025-03-12-outage-2.md",
+    ]
     assert sum("Added by a hook after conversion" in text for text in result["changed"]) == 1
+    assert result["excluded"] == 0 and result["kept"] > 0
 
 
 @needs_fork

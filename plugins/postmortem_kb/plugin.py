@@ -286,10 +286,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         process (a sixth of a build's time there at 1,000 incidents): a forked worker runs
         that same indexing on its copy of the generated pages meanwhile, on the other core.
 
-        Every page is converted by now (``on_env`` comes after), so the worker reads the
-        HTML search would read. A page takes the worker's entries only if its HTML is
-        still that (a later plugin may change it): otherwise, and for every other page,
-        or with no worker, search indexes it here as usual. The index is the same.
+        Every page is converted by now (``on_env`` comes after), so the worker reads what
+        search would read. A page takes the worker's entries only if what search reads of
+        it (its HTML, URL, title, table of contents and the ``search``, ``tags`` and
+        ``title`` of its metadata) is still what the worker read (a later plugin may
+        change it): otherwise, and for every other page, or with no worker, search indexes
+        it here as usual. The index is the same.
         """
         index = _material_search_index(config)
         if index is None:
@@ -315,12 +317,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if not ahead.start():
             return
         self._ahead = ahead
-        read = {uri: page.content for uri, page in pages.items()}
+        read = {uri: _searched(page) for uri, page in pages.items()}
 
         def add_entry_from_context(page: Page) -> None:
             uri = page.file.src_uri
             found = ahead.take(uri) if uri in read else None
-            if isinstance(found, list) and page.content == read[uri]:
+            if isinstance(found, list) and _searched(page) == read[uri]:
                 entries.extend(found)
             else:
                 index_page(page)
@@ -624,6 +626,22 @@ def _material_search_index(config: MkDocsConfig) -> Any | None:
         ):
             return index
     return None
+
+
+def _searched(page: Page) -> tuple[object, ...]:
+    """What mkdocs-material's search reads of a page to index it (its table of contents
+    compared entry by entry, as objects: a plugin replacing them is seen, one editing an
+    entry in place is not)."""
+    meta = page.meta
+    return (
+        page.content,
+        page.url,
+        page.title,
+        page.toc,
+        repr(meta.get("search")),
+        repr(meta.get("tags")),
+        repr(meta.get("title")),
+    )
 
 
 def _make_folders(folders: Iterable[Path]) -> None:
