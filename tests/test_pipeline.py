@@ -406,21 +406,22 @@ def test_a_page_changed_after_the_worker_read_it_is_indexed_here(tmp_path: Path)
 
 @needs_fork
 def test_work_ahead_whose_worker_dies_answers_none_for_the_rest() -> None:
-    """The worker killed at "b" (as by the kernel's OOM killer): "a" arrived before it,
-    "b" and "c" answer None at once, so the caller does them itself."""
+    """The worker killed at "c" (as by the kernel's OOM killer): asked for "c" first, the
+    caller gets None (and does it itself); "a" and "b", which arrived before, are still
+    handed over; "d" answers None at once."""
     result = _in_fresh_process(
         """
         import json, os
         from postmortem_kb.pipeline import WorkAhead
 
         def work(key):
-            if key == "b":
+            if key == "c":
                 os._exit(9)
             return key.upper()
 
-        ahead = WorkAhead(["a", "b", "c"], work)
+        ahead = WorkAhead(["a", "b", "c", "d"], work)
         ahead.start()
-        print(json.dumps([ahead.take("a"), ahead.take("b"), ahead.take("c")]))
+        print(json.dumps([ahead.take(k) for k in ("c", "a", "b", "d")]))
         """
     )
-    assert result == ["A", None, None]
+    assert result == [None, "A", "B", None]

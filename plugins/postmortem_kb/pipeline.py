@@ -314,8 +314,8 @@ class WorkAhead:
                 message: tuple[str, object] | None = self._conn.recv()
             except Exception:  # the worker ended without saying so (EOFError)
                 message = None
-            if message is None:
-                self.close()
+            if message is None:  # done or failed: what arrived before stays to be taken
+                self._stop()
                 break
             got, result = message
             if got == key:
@@ -326,6 +326,11 @@ class WorkAhead:
 
     def close(self) -> None:
         """Stop the worker (if it is still running) and drop what it computed."""
+        self._stop()
+        self._arrived.clear()
+        self._waiting.clear()
+
+    def _stop(self) -> None:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -334,8 +339,6 @@ class WorkAhead:
                 self._process.terminate()
             self._process.join()
             self._process = None
-        self._arrived.clear()
-        self._waiting.clear()
 
 
 def _work_ahead(conn: Connection, keys: Sequence[str], work: Callable[[str], object]) -> None:
