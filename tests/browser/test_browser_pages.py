@@ -281,6 +281,28 @@ def test_wide_tables_scroll_in_their_box_on_a_phone(tab: Tab, path: str) -> None
     tab.assert_clean()
 
 
+def test_an_incident_heading_stays_readable_when_the_actions_scroll_sideways(tab: Tab) -> None:
+    """390 px wide, the action items scroll sideways in their box: each incident's heading
+    wraps within the screen and, scrolled, sticks at the box's left edge however far."""
+    tab.page.set_viewport_size({"width": 390, "height": 800})
+    tab.open("actions/")
+    table = tab.page.locator("article table.pmkb-actions")
+    table.scroll_into_view_if_needed()
+    heading = table.locator("tr.pmkb-group .pmkb-group-name").first
+    lefts = []
+    for scrolled in (0, 150, 10_000):  # 10,000: as far as it goes
+        table.evaluate(
+            "(t, x) => { t.closest('.md-typeset__scrollwrap').scrollLeft = x; }", scrolled
+        )
+        shown = heading.evaluate("(h) => h.getBoundingClientRect().toJSON()")
+        assert shown["left"] >= 0 and shown["right"] <= 390, (scrolled, shown)
+        lefts.append(shown["left"])
+    # scrolled, it stays stuck at the box's edge (6.4 px: its 0.5em), no longer moving
+    assert abs(lefts[1] - lefts[2]) <= 1 and lefts[1] < lefts[0], lefts
+    assert table.evaluate("(t) => t.closest('.md-typeset__scrollwrap').scrollLeft") > 150
+    tab.assert_clean()
+
+
 def test_action_items_fit_a_desktop_column_and_filters_show_titles(
     tab: Tab, export: dict[str, Any]
 ) -> None:
