@@ -60,11 +60,12 @@ def test_bench_serve_rebuilds_parsing_only_the_edited_file() -> None:
     lines = _run("bench_serve.py", "30")
     assert lines[0] == "incidents: 30"
     # the pages of 30 incidents, 24 patterns and 17 services converted, then only the
-    # edited incident's page
+    # edited incident's page; every page indexed for search, then that page and the
+    # project's own home page (not generated: search indexes it on every build)
     assert lines[1].startswith("first serve build:")
-    assert lines[1].endswith("post-mortems parsed: 30, pages converted: 71")
+    assert lines[1].endswith("post-mortems parsed: 30, pages converted: 71, indexed for search: 79")
     assert lines[2].startswith("rebuild after one edit:")
-    assert lines[2].endswith("post-mortems parsed: 1, pages converted: 1")
+    assert lines[2].endswith("post-mortems parsed: 1, pages converted: 1, indexed for search: 2")
 
 
 def test_bench_validate_prints_a_clean_row_per_size() -> None:

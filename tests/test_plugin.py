@@ -709,7 +709,8 @@ def test_a_folder_that_cannot_be_made_is_left_to_mkdocs(tmp_path: Path) -> None:
 def test_a_serve_rebuild_converts_only_the_pages_whose_markdown_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """And writes what a clean build of the edited files writes, warnings included."""
+    """And search indexes only those again; the rebuild writes what a clean build of the
+    edited files writes, warnings and search index included."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -724,6 +725,17 @@ def test_a_serve_rebuild_converts_only_the_pages_whose_markdown_changed(
         return convert(page, config, files)
 
     monkeypatch.setattr(plugin, "_converted", counting)
+    # and the pages mkdocs-material's search indexes (the others take the last build's)
+    from material.plugins.search.plugin import SearchIndex
+
+    indexed: list[str] = []
+    index = SearchIndex.add_entry_from_context
+
+    def indexing(self: Any, page: Any) -> None:
+        indexed.append(page.file.src_uri)
+        index(self, page)
+
+    monkeypatch.setattr(SearchIndex, "add_entry_from_context", indexing)
     files = {
         **FILES,
         "docs/patterns/cache-stampede.md": pattern(
@@ -735,6 +747,7 @@ def test_a_serve_rebuild_converts_only_the_pages_whose_markdown_changed(
     def serve_build() -> list[str]:
         """One build the way `mkdocs serve` makes each: the configuration read again."""
         converted.clear()
+        indexed.clear()
         caplog.clear()
         cfg = load_config(str(config_file), site_dir=str(tmp_path / "served"))
         cfg.plugins.on_startup(command="serve", dirty=False)
@@ -759,6 +772,8 @@ def test_a_serve_rebuild_converts_only_the_pages_whose_markdown_changed(
     cfg.plugins["postmortems"]._kept = plugin._KeptConversions()  # none from other tests
     warned = serve_build()
     assert sorted(converted) == fed and len(warned) == 1
+    first = sorted(indexed)
+    assert {*fed, "incidents/index.md", "patterns/index.md", "index.md"} <= set(first)
     # an author edits one post-mortem: only its page's Markdown changed
     edited = tmp_path / "kb" / f"postmortems/{C}.md"
     edited.write_text(
@@ -767,6 +782,8 @@ def test_a_serve_rebuild_converts_only_the_pages_whose_markdown_changed(
     )
     assert serve_build() == warned  # the kept pattern page's broken link is reported again
     assert converted == [f"incidents/{C}.md"]
+    # the edited page is indexed again, and the author's own home page (not generated)
+    assert sorted(indexed) == [f"incidents/{C}.md", "index.md"]
     build_site(config_file, tmp_path / "clean", strict=False)
     served, clean = tmp_path / "served", tmp_path / "clean"
     written = sorted(p.relative_to(clean) for p in clean.rglob("*") if p.is_file())

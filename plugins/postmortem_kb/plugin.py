@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, MutableMap
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from markupsafe import Markup
 from mkdocs.config import base
@@ -119,6 +119,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self._frozen = False  # the garbage collector leaves this build's objects alone
         self._loading: LoadInProgress | None = None
         self._kept = _KeptConversions()  # under `mkdocs serve`: from one build to the next
+        self._kept_entries = _KeptEntries()  # the same, for the search index's entries
         self._nonce = secrets.token_hex(8)  # the stash's, the same for every build of a serve
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -277,9 +278,41 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         generated pages for search while MkDocs renders them."""
         if self._generated:
             _make_folders(_page_folders(files, self._generated))
-            if not self._serving:
+            if self._serving:
+                self._index_kept(config)
+            else:
                 self._index_ahead(config, files)
         return env
+
+    def _index_kept(self, config: MkDocsConfig) -> None:
+        """Under ``mkdocs serve``: a generated page that search reads as the last build's
+        (its HTML, URL, title, contents and search metadata) takes the last build's search
+        entries; the others are indexed as usual (and kept for the next build). After
+        one post-mortem is edited, search indexes its page and the pages it changed."""
+        index = _material_search_index(config)
+        if index is None:
+            return
+        kept, generated = self._kept_entries, self._generated
+        kept.begin(repr(index.config))  # another search setting: nothing is kept
+        index_page: Callable[[Page], None] = index.add_entry_from_context
+        entries: list[Any] = index.entries
+
+        def add_entry_from_context(page: Page) -> None:
+            uri = page.file.src_uri
+            if uri not in generated:
+                index_page(page)
+                return
+            searched = _searched(page)
+            found = kept.get(uri, searched)
+            if found is None:
+                before = len(entries)
+                index_page(page)
+                found = entries[before:]
+            else:
+                entries.extend(found)
+            kept.keep(uri, searched, found)
+
+        index.add_entry_from_context = add_entry_from_context
 
     def _index_ahead(self, config: MkDocsConfig, files: Files) -> None:
         """mkdocs-material's search indexes each page as MkDocs renders it, in the MkDocs
@@ -516,23 +549,45 @@ def _converted(page: Page, config: MkDocsConfig, files: Files) -> _Converted:
     )
 
 
-class _KeptConversions:
+_T = TypeVar("_T")
+
+
+class _FromBuildToBuild(Generic[_T]):
+    """What each page's build made, kept by page from one build to the next (``mkdocs
+    serve``) while what it depends on besides the page itself stays the same."""
+
+    def __init__(self) -> None:
+        self._inputs: object = None
+        self._last: dict[str, _T] = {}
+        self._this: dict[str, _T] = {}
+
+    def begin(self, inputs: object) -> None:
+        """A build starts whose results depend on ``inputs`` besides each page: if they
+        changed, nothing of the last build is kept."""
+        self._last = self._this if inputs == self._inputs else {}
+        self._this, self._inputs = {}, inputs
+
+
+class _KeptEntries(_FromBuildToBuild[tuple[tuple[object, ...], list[Any]]]):
+    """Pages' search index entries, by page and what search read of it (:func:`_searched`)."""
+
+    def get(self, uri: str, searched: tuple[object, ...]) -> list[Any] | None:
+        """The last build's entries of ``uri``, if search read the same of it then."""
+        last = self._last.get(uri)
+        return last[1] if last is not None and last[0] == searched else None
+
+    def keep(self, uri: str, searched: tuple[object, ...], entries: list[Any]) -> None:
+        """Keep ``uri``'s entries for the next build."""
+        self._this[uri] = (searched, entries)
+
+
+class _KeptConversions(_FromBuildToBuild[_Converted]):
     """Pages' conversions kept from one build to the next (``mkdocs serve``), by page and
     Markdown: a rebuild after one post-mortem changed converts only the pages whose
     Markdown changed. Everything else a conversion depends on (the Markdown extensions
     and their settings, link validation, every file's URI, URL and inclusion) is compared
     as a whole at the start of each build: if any of it changed, nothing is kept.
     """
-
-    def __init__(self) -> None:
-        self._inputs: object = None
-        self._last: dict[str, _Converted] = {}
-        self._this: dict[str, _Converted] = {}
-
-    def begin(self, inputs: object) -> None:
-        """A build starts whose conversions depend on ``inputs`` besides each page's Markdown."""
-        self._last = self._this if inputs == self._inputs else {}
-        self._this, self._inputs = {}, inputs
 
     def get(self, uri: str, markdown: str) -> _Converted | None:
         """The last build's conversion of ``uri``, if it converted this ``markdown``."""
@@ -629,19 +684,23 @@ def _material_search_index(config: MkDocsConfig) -> Any | None:
 
 
 def _searched(page: Page) -> tuple[object, ...]:
-    """What mkdocs-material's search reads of a page to index it (its table of contents
-    compared entry by entry, as objects: a plugin replacing them is seen, one editing an
-    entry in place is not)."""
+    """What mkdocs-material's search reads of a page to index it: its HTML, URL, title,
+    table of contents (each entry's id, title and level, nested) and the ``search``,
+    ``tags`` and ``title`` of its metadata."""
     meta = page.meta
     return (
         page.content,
         page.url,
         page.title,
-        page.toc,
+        _toc_key(page.toc),
         repr(meta.get("search")),
         repr(meta.get("tags")),
         repr(meta.get("title")),
     )
+
+
+def _toc_key(toc: Iterable[Any]) -> tuple[object, ...]:
+    return tuple((a.id, a.title, a.level, _toc_key(a.children)) for a in toc)
 
 
 def _make_folders(folders: Iterable[Path]) -> None:

@@ -6,8 +6,9 @@ Builds an N-incident site in-process the way ``mkdocs serve`` does: the plugins
 get ``on_startup(command="serve")``, every build reloads the configuration (MkDocs
 keeps the plugin instances, and with them the parse cache), and a thread is
 running beside the builds, as the live-reload server's is. Then one incident is
-edited and the site rebuilt. Prints both build times and how many post-mortems
-each build parsed (cache misses).
+edited and the site rebuilt. Prints both build times, how many post-mortems each build
+parsed (cache misses), and how many pages it converted and indexed for search (the
+others are taken from the last build).
 """
 
 from __future__ import annotations
@@ -62,6 +63,17 @@ def main() -> None:
 
     plugin_module._converted = converting
 
+    from material.plugins.search.plugin import SearchIndex  # type: ignore[import-untyped]
+
+    indexed = [0]
+    index = SearchIndex.add_entry_from_context
+
+    def indexing(self: Any, page: Any) -> None:
+        indexed[0] += 1  # a page indexed for search (not taken from the last build)
+        index(self, page)
+
+    SearchIndex.add_entry_from_context = indexing
+
     with tempfile.TemporaryDirectory(prefix="pmkb-serve-") as tmp:
         project = Path(tmp) / "kb"
         generate(project, args.size)
@@ -78,6 +90,7 @@ def main() -> None:
             build(config)
             first = time.perf_counter() - started
             converted_first, converted[0] = converted[0], 0
+            indexed_first, indexed[0] = indexed[0], 0
 
             edited = sorted((project / "postmortems").rglob("*.md"))[0]
             text = edited.read_text(encoding="utf-8")
@@ -96,11 +109,11 @@ def main() -> None:
     print(f"incidents: {args.size}")
     print(
         f"first serve build: {first:6.1f} s, post-mortems parsed: {parsed[0]}, "
-        f"pages converted: {converted_first}"
+        f"pages converted: {converted_first}, indexed for search: {indexed_first}"
     )
     print(
         f"rebuild after one edit: {second:6.1f} s, post-mortems parsed: {parsed[1]}, "
-        f"pages converted: {converted[0]}"
+        f"pages converted: {converted[0]}, indexed for search: {indexed[0]}"
     )
 
 
