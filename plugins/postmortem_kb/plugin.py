@@ -274,8 +274,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         """Make the folders the generated pages will be written to, before MkDocs writes any
-        (those the page worker made already cost a lookup each); have a worker index the
-        generated pages for search while MkDocs renders them."""
+        (those the page worker made already cost a lookup each). Search's entries of the
+        generated pages: made by a worker while MkDocs renders the pages, or under
+        ``mkdocs serve`` (no fork there) taken from the last build for unchanged pages."""
         if self._generated:
             _make_folders(_page_folders(files, self._generated))
             if self._serving:
