@@ -498,7 +498,6 @@ def _actions_page(ctx: SiteContext, summary: ActionSummary, actions: list[Tracke
     uri = ACTIONS
     patterns: dict[str, str] = {}  # an incident's patterns, one filter value each
     pattern_titles: dict[str, str] = {}  # what the pattern filter shows
-    incident_labels: dict[str, str] = {}  # what the incident filter shows, newest first
 
     def patterns_of(incident_id: str) -> str:
         if incident_id not in patterns:
@@ -517,8 +516,6 @@ def _actions_page(ctx: SiteContext, summary: ActionSummary, actions: list[Tracke
             groups.append(
                 {"a": a, "href": ctx.html_href(uri, incident_uri(a.incident_id)), "rows": []}
             )
-            # newest incident first: "2025-03-01 — Checkout down"
-            incident_labels[a.incident_id] = f"{a.incident_date} — {a.incident_title}"
         groups[-1]["rows"].append(
             {
                 "a": a,
@@ -540,11 +537,13 @@ def _actions_page(ctx: SiteContext, summary: ActionSummary, actions: list[Tracke
         to_do=to_do(summary),
         groups=groups,
         filters=f"status owner priority overdue pattern {INCIDENT_FILTER}",
+        # the incident filter's options are the groups' headings ("date — title", newest
+        # first), read by the page's script: not repeated in the labels
+        group_filter=INCIDENT_FILTER,
         labels=filter_labels(
             # "still to do" first, then each status in its lifecycle's order
             status=[(TO_DO, "still to do"), *((str(st), str(st)) for st in ActionStatus)],
             pattern=pattern_titles,
-            incident=list(incident_labels.items()),
         ),
         owners=summary.by_owner,
         csv_href=href(uri, ACTIONS_CSV),

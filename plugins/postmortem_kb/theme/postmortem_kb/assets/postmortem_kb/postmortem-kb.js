@@ -44,6 +44,21 @@ function pmkbOnEveryPage(init) {
       return body.querySelector("tr.pmkb-group") !== null;
     });
     var labels = labelsOf(table);
+    // a table in groups (the action items, by incident) names each group in its heading
+    // row: the options of the filter its rows share (data-pmkb-group) are the headings,
+    // "date — title", in the table's order, rather than a second copy of them in the JSON
+    var grouped = table.getAttribute("data-pmkb-group");
+    if (grouped && !labels[grouped]) {
+      labels[grouped] = groups.map(function (body) {
+        var first = body.querySelector("tr:not(.pmkb-group)");
+        var head = body.querySelector("tr.pmkb-group");
+        var link = head.querySelector("a");
+        var date = head.querySelector("[data-pmkb-date]");
+        var title = link ? link.textContent : head.textContent;
+        var when = date ? date.getAttribute("data-pmkb-date") : "";
+        return [first ? first.getAttribute("data-" + grouped) : "", when ? when + " \u2014 " + title : title];
+      }).filter(function (pair) { return pair[0] !== ""; });
+    }
     var bar = document.createElement("div");
     bar.className = "pmkb-filters";
     var selects = {};
