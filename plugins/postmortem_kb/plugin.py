@@ -18,7 +18,7 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import Callable, Collection, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -279,24 +279,32 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         ``mkdocs serve`` (no fork there) taken from the last build for unchanged pages."""
         if self._generated:
             _make_folders(_page_folders(files, self._generated))
-            if self._serving:
-                self._index_kept(config)
-            else:
-                self._index_ahead(config, files)
+            self._index_generated(config, files)
         return env
 
-    def _index_kept(self, config: MkDocsConfig) -> None:
-        """Under ``mkdocs serve``: a generated page that search reads as the last build's
-        (its HTML, URL, title, contents and search metadata) takes the last build's search
-        entries; the others are indexed as usual (and kept for the next build). After
-        one post-mortem is edited, search indexes its page and the pages it changed."""
+    def _index_generated(self, config: MkDocsConfig, files: Files) -> None:
+        """mkdocs-material's search indexes each page as MkDocs renders it, in the MkDocs
+        process (a sixth of a build's time there at 1,000 incidents). A generated page
+        takes entries made earlier instead, if search reads the same of it now
+        (:func:`_searched`): in a build, a forked worker's, made on the other core
+        meanwhile (:meth:`_search_ahead`); under ``mkdocs serve`` (no fork there), the
+        last build's (:class:`_KeptEntries`: after one post-mortem is edited, search
+        indexes its page and the pages it changed). Every other page is indexed as usual.
+        The index is the same either way.
+        """
         index = _material_search_index(config)
         if index is None:
             return
-        kept, generated = self._kept_entries, self._generated
-        kept.begin(repr(index.config))  # another search setting: nothing is kept
         index_page: Callable[[Page], None] = index.add_entry_from_context
         entries: list[Any] = index.entries
+        if self._serving:
+            earlier: _KeptEntries | _EntriesAhead | None = self._kept_entries
+            self._kept_entries.begin(repr(index.config))  # other search settings: none kept
+        else:
+            earlier = self._search_ahead(files, index_page, entries)
+        if earlier is None:
+            return
+        generated = self._generated
 
         def add_entry_from_context(page: Page) -> None:
             uri = page.file.src_uri
@@ -304,32 +312,23 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 index_page(page)
                 return
             searched = _searched(page)
-            found = kept.get(uri, searched)
+            found = earlier.get(uri, searched)
             if found is None:
                 before = len(entries)
                 index_page(page)
                 found = entries[before:]
             else:
                 entries.extend(found)
-            kept.keep(uri, searched, found)
+            earlier.keep(uri, searched, found)
 
         index.add_entry_from_context = add_entry_from_context
 
-    def _index_ahead(self, config: MkDocsConfig, files: Files) -> None:
-        """mkdocs-material's search indexes each page as MkDocs renders it, in the MkDocs
-        process (a sixth of a build's time there at 1,000 incidents): a forked worker runs
-        that same indexing on its copy of the generated pages meanwhile, on the other core.
-
-        Every page is converted by now (``on_env`` comes after), so the worker reads what
-        search would read. A page takes the worker's entries only if what search reads of
-        it (its HTML, URL, title, table of contents and the ``search``, ``tags`` and
-        ``title`` of its metadata) is still what the worker read (a later plugin may
-        change it): otherwise, and for every other page, or with no worker, search indexes
-        it here as usual. The index is the same.
-        """
-        index = _material_search_index(config)
-        if index is None:
-            return
+    def _search_ahead(
+        self, files: Files, index_page: Callable[[Page], None], entries: list[Any]
+    ) -> _EntriesAhead | None:
+        """Fork a worker that runs search's own indexing on its copy of the generated pages,
+        in the order MkDocs will render them (every page is converted by ``on_env``, so it
+        reads what search would read); None where no worker may be forked."""
         pages = {
             file.src_uri: file.page
             for file in files.documentation_pages(inclusion=InclusionLevel.is_included)
@@ -337,8 +336,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         }
         if self._feed is not None:
             self._feed.wait()  # its worker has sent every page: no thread left to fork with
-        index_page: Callable[[Page], None] = index.add_entry_from_context
-        entries: list[Any] = index.entries
 
         def indexed(uri: str) -> list[Any]:  # in the worker
             before = len(entries)
@@ -349,19 +346,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
 
         ahead = WorkAhead(list(pages), indexed)
         if not ahead.start():
-            return
+            return None
         self._ahead = ahead
-        read = {uri: _searched(page) for uri, page in pages.items()}
-
-        def add_entry_from_context(page: Page) -> None:
-            uri = page.file.src_uri
-            found = ahead.take(uri) if uri in read else None
-            if isinstance(found, list) and _searched(page) == read[uri]:
-                entries.extend(found)
-            else:
-                index_page(page)
-
-        index.add_entry_from_context = add_entry_from_context
+        return _EntriesAhead(ahead, {uri: _searched(page) for uri, page in pages.items()})
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Announce the feeds in the head of pages other than an incident's, a pattern's or a
@@ -580,6 +567,23 @@ class _KeptEntries(_FromBuildToBuild[tuple[tuple[object, ...], list[Any]]]):
     def keep(self, uri: str, searched: tuple[object, ...], entries: list[Any]) -> None:
         """Keep ``uri``'s entries for the next build."""
         self._this[uri] = (searched, entries)
+
+
+class _EntriesAhead:
+    """Pages' search index entries made by a worker (:meth:`PostmortemsPlugin._search_ahead`),
+    by page and what search read of it then."""
+
+    def __init__(self, ahead: WorkAhead, read: Mapping[str, tuple[object, ...]]) -> None:
+        self._ahead, self._read = ahead, read
+
+    def get(self, uri: str, searched: tuple[object, ...]) -> list[Any] | None:
+        """The worker's entries of ``uri`` (waiting for them), if search reads the same of
+        it now (a later plugin may have changed the page)."""
+        found = self._ahead.take(uri)
+        return found if isinstance(found, list) and self._read.get(uri) == searched else None
+
+    def keep(self, uri: str, searched: tuple[object, ...], entries: list[Any]) -> None:
+        """Nothing: a build's entries are not kept for another."""
 
 
 class _KeptConversions(_FromBuildToBuild[_Converted]):
